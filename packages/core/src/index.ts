@@ -1,0 +1,38 @@
+/**
+ * `@auth/core`: keys, access tokens, verification, and the error vocabulary of the SDK.
+ *
+ * This entry runs on every runtime jose runs on (Node, Bun, Deno, browsers, edge): it imports no
+ * `node:` module. On Node, `'@auth/core/node'` offers the same verifier with the faster
+ * `node:crypto` signature backend.
+ *
+ * @module @auth/core
+ */
+
+// errors
+export { AuthError, HTTP_STATUS_BY_CODE, isAuthError } from './errors.js'
+export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions } from './errors.js'
+
+// keys
+export { ALGORITHMS, AuthKey, isAlgorithm } from './key/auth-key.js'
+export type { Algorithm, PublicJWK, PublicJWKS } from './key/auth-key.js'
+export { exportKey } from './key/export.js'
+export { generateKey, generateKeySet } from './key/generate.js'
+export type { GenerateKeyOptions } from './key/generate.js'
+export { importHmacSecret, importKey } from './key/import.js'
+export type { ImportHmacSecretOptions, ImportKeyOptions } from './key/import.js'
+export { createKeySet } from './key/key-set.js'
+export type { CreateKeySetOptions, KeySet } from './key/key-set.js'
+
+// tokens
+export { RESERVED_CLAIMS } from './token/claims.js'
+export type { AccessTokenClaims } from './token/claims.js'
+export { DEFAULT_ACCESS_TOKEN_TTL, signAccessToken } from './token/sign.js'
+export type { SignAccessTokenOptions, SignAccessTokenResult } from './token/sign.js'
+export { DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH } from './token/verify.js'
+export type { RevocationCheck, VerifyAccessTokenResult } from './token/verify.js'
+
+// verification
+export { webCryptoBackend } from './crypto/web.js'
+export type { SignatureBackend } from './crypto/backend.js'
+export { createVerifier } from './verifier.js'
+export type { CreateVerifierOptions, RemoteJwksOptions, Verifier } from './verifier.js'

@@ -1,0 +1,50 @@
+/**
+ * The `node:crypto` signature backend: the fast path on Node (DESIGN §5).
+ *
+ * @module
+ */
+import { createHmac, createPublicKey, createSecretKey, type KeyObject, timingSafeEqual, verify } from 'node:crypto'
+import type { SignatureBackend } from '../crypto/backend.js'
+import type { Algorithm, AuthKey } from '../key/auth-key.js'
+
+/**
+ * The `node:crypto` backend, the default of `'@auth/core/node'`. jose 6 verifies through
+ * WebCrypto, which costs Node 40–70 µs more per token than calling `node:crypto` directly; this
+ * backend checks the same signatures with `crypto.verify` and `createHmac`, and gives the same
+ * verdict as {@link webCryptoBackend} on every input.
+ *
+ * Exported from `'@auth/core/node'`.
+ */
+export const nodeCryptoBackend: SignatureBackend = Object.freeze({
+  name: 'node:crypto',
+  prepare(key: AuthKey): KeyObject {
+    const secret = key.secret()
+    if (secret) return createSecretKey(secret)
+    return createPublicKey({ key: key.publicJwk() as unknown as import('node:crypto').JsonWebKey, format: 'jwk' })
+  },
+  verify(handle: unknown, alg: Algorithm, token: string, signingInputEnd: number, signatureStart: number): boolean {
+    const key = handle as KeyObject
+    const signature = Buffer.from(token.slice(signatureStart), 'base64url')
+    try {
+      if (alg === 'HS256') {
+        // The signing input is ASCII (checked by the caller), so hashing the string is exact.
+        const expected = createHmac('sha256', key).update(token.slice(0, signingInputEnd)).digest()
+        return expected.length === signature.length && timingSafeEqual(expected, signature)
+      }
+      const data = Buffer.from(token.slice(0, signingInputEnd), 'latin1')
+      switch (alg) {
+        case 'ES256':
+          return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
+        case 'EdDSA':
+          return verify(null, data, key, signature)
+        case 'RS256':
+          return verify('sha256', data, key, signature)
+      }
+    } catch {
+      return false
+    }
+  },
+  decodeText(token: string, start: number, end: number): string {
+    return Buffer.from(token.slice(start, end), 'base64url').toString('utf8')
+  },
+})

@@ -1,0 +1,114 @@
+/**
+ * Signing access tokens.
+ *
+ * @module
+ */
+import { CompactSign, importJWK } from 'jose'
+import { encodeBase64url, encodeUtf8 } from '../lib/base64url.js'
+import type { AuthKey } from '../key/auth-key.js'
+import type { KeySet } from '../key/key-set.js'
+import { type AccessTokenClaims, RESERVED_CLAIMS } from './claims.js'
+
+/** The default access-token lifetime: 15 minutes. */
+export const DEFAULT_ACCESS_TOKEN_TTL = 15 * 60
+
+/** Options of {@link signAccessToken}. */
+export interface SignAccessTokenOptions<TClaims extends Record<string, unknown> = Record<string, unknown>> {
+  /** The `iss` claim. */
+  issuer: string
+  /** The `aud` claim. */
+  audience: string | string[]
+  /** The user id (`sub`). */
+  sub: string
+  /** The session id (`sid`). */
+  sid: string
+  /** The user's token version (`ver`). Default 0. */
+  ver?: number
+  /** Application claims. Reserved names (`iss`, `aud`, `sub`, `sid`, `jti`, `iat`, `exp`, `nbf`, `ver`) are refused. */
+  claims?: TClaims
+  /** Lifetime in seconds. Default 900 (15 minutes). */
+  ttl?: number
+  /** The token id. Default: 128 random bits. */
+  jti?: string
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number
+}
+
+/** What {@link signAccessToken} returns. */
+export interface SignAccessTokenResult<TClaims extends Record<string, unknown> = Record<string, unknown>> {
+  /** The compact JWS. */
+  token: string
+  /** The claims it carries. */
+  claims: AccessTokenClaims<TClaims>
+  /** Expiry in milliseconds since the epoch. */
+  expiresAt: number
+}
+
+const signingKeys = new WeakMap<AuthKey, Promise<CryptoKey | Uint8Array>>()
+
+/**
+ * Signs an access token with the key set's signing key: header `alg`, `kid`, `typ: at+jwt`;
+ * claims `iss`, `aud`, `sub`, `sid`, `jti`, `iat`, `exp`, `ver` plus application claims.
+ *
+ * Exported from `'@auth/core'`.
+ *
+ * @example
+ * ```ts
+ * import { generateKeySet, signAccessToken } from '@auth/core'
+ *
+ * const keys = await generateKeySet()
+ * const { token } = await signAccessToken(keys, {
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   sub: 'user-1',
+ *   sid: 'session-1',
+ *   claims: { role: 'admin' },
+ * })
+ * ```
+ *
+ * @param keys - a key set with a signing key, or the signing key itself
+ * @param options - the claims and lifetime
+ */
+export async function signAccessToken<TClaims extends Record<string, unknown> = Record<string, unknown>>(
+  keys: KeySet | AuthKey,
+  options: SignAccessTokenOptions<TClaims>,
+): Promise<SignAccessTokenResult<TClaims>> {
+  const key = 'signingKey' in keys ? keys.signingKey : keys
+  if (!key || !key.canSign) throw new TypeError('signAccessToken: the key set has no signing key')
+  const ttl = options.ttl ?? DEFAULT_ACCESS_TOKEN_TTL
+  if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError('signAccessToken: ttl must be a positive number of seconds')
+  for (const name of Object.keys(options.claims ?? {})) {
+    if (RESERVED_CLAIMS.has(name)) throw new TypeError(`signAccessToken: application claims may not set "${name}"`)
+  }
+  const now = Math.floor((options.clock ?? Date.now)() / 1000)
+  const claims = {
+    ...options.claims,
+    iss: options.issuer,
+    aud: options.audience,
+    sub: options.sub,
+    sid: options.sid,
+    jti: options.jti ?? randomId(),
+    iat: now,
+    exp: now + Math.floor(ttl),
+    ver: options.ver ?? 0,
+  } as unknown as AccessTokenClaims<TClaims>
+  const token = await new CompactSign(encodeUtf8(JSON.stringify(claims)))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .sign(await signingKeyOf(key))
+  return { token, claims, expiresAt: claims.exp * 1000 }
+}
+
+function signingKeyOf(key: AuthKey): Promise<CryptoKey | Uint8Array> {
+  let pending = signingKeys.get(key)
+  if (!pending) {
+    const secret = key.secret()
+    pending = secret ? Promise.resolve(secret) : (importJWK(key.privateJwk()!, key.alg) as Promise<CryptoKey>)
+    signingKeys.set(key, pending)
+  }
+  return pending
+}
+
+/** @internal 128 random bits, base64url. */
+export function randomId(bytes = 16): string {
+  return encodeBase64url(crypto.getRandomValues(new Uint8Array(bytes)))
+}
