@@ -14,7 +14,7 @@ export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions } from './errors.js
 
 // keys
 export { ALGORITHMS, AuthKey, isAlgorithm } from './key/auth-key.js'
-export type { Algorithm, PublicJWK, PublicJWKS } from './key/auth-key.js'
+export type { Algorithm, AuthKeyInfo, PublicJWK, PublicJWKS } from './key/auth-key.js'
 export { exportKey } from './key/export.js'
 export { generateKey, generateKeySet } from './key/generate.js'
 export type { GenerateKeyOptions } from './key/generate.js'
@@ -29,7 +29,7 @@ export type { AccessTokenClaims } from './token/claims.js'
 export { DEFAULT_ACCESS_TOKEN_TTL, signAccessToken } from './token/sign.js'
 export type { SignAccessTokenOptions, SignAccessTokenResult } from './token/sign.js'
 export { DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH } from './token/verify.js'
-export type { RevocationCheck, VerifyAccessTokenResult } from './token/verify.js'
+export type { AccessTokenHeader, RevocationCheck, VerifyAccessTokenResult } from './token/verify.js'
 
 // verification
 export { webCryptoBackend } from './crypto/web.js'

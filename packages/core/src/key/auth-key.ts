@@ -51,6 +51,16 @@ export interface PublicJWKS {
   keys: PublicJWK[]
 }
 
+/** The public description of an {@link AuthKey}: what `JSON.stringify(key)` shows. */
+export interface AuthKeyInfo {
+  /** The key id. */
+  kid: string
+  /** The key's one algorithm. */
+  alg: Algorithm
+  /** Whether the key holds private or secret material. */
+  canSign: boolean
+}
+
 /**
  * One signing or verification key. It carries its `kid` and exactly one {@link Algorithm}; a
  * token whose header names another algorithm is rejected, whatever the key could technically do.
@@ -113,7 +123,7 @@ export class AuthKey {
   }
 
   /** What `JSON.stringify` shows: `kid`, `alg` and whether it can sign; never key material. */
-  toJSON(): { kid: string; alg: Algorithm; canSign: boolean } {
+  toJSON(): AuthKeyInfo {
     return { kid: this.kid, alg: this.alg, canSign: this.canSign }
   }
 }

@@ -11,7 +11,7 @@ import type { Algorithm, AuthKey } from '../key/auth-key.js'
  * The `node:crypto` backend, the default of `'@auth/core/node'`. jose 6 verifies through
  * WebCrypto, which costs Node 40–70 µs more per token than calling `node:crypto` directly; this
  * backend checks the same signatures with `crypto.verify` and `createHmac`, and gives the same
- * verdict as {@link webCryptoBackend} on every input.
+ * verdict as `webCryptoBackend` (from `'@auth/core'`) on every input.
  *
  * Exported from `'@auth/core/node'`.
  */

@@ -23,7 +23,17 @@ export interface VerifyAccessTokenResult<TClaims extends Record<string, unknown>
   /** The token's claims (frozen: the same object may serve later requests with the same token). */
   readonly claims: AccessTokenClaims<TClaims>
   /** The checked protected header. */
-  readonly header: { readonly alg: Algorithm; readonly kid: string; readonly typ: string }
+  readonly header: AccessTokenHeader
+}
+
+/** The protected header of a verified access token. */
+export interface AccessTokenHeader {
+  /** The algorithm, equal to the one algorithm of the key `kid` names. */
+  readonly alg: Algorithm
+  /** The id of the key that signed the token. */
+  readonly kid: string
+  /** `at+jwt` (or `application/at+jwt`, in any case). */
+  readonly typ: string
 }
 
 /**
