@@ -84,8 +84,8 @@ const invalid = (reason: string) => new AuthError('token_invalid', { reason })
 export function prepareKey(backend: SignatureBackend, key: AuthKey): PreparedKey {
   const prepared: PreparedKey = { key, handle: undefined, ready: undefined }
   const handle = backend.prepare(key)
-  if (handle instanceof Promise) {
-    prepared.ready = handle.then((value) => {
+  if (isThenable(handle)) {
+    prepared.ready = Promise.resolve(handle).then((value) => {
       prepared.handle = value
       prepared.ready = undefined
     })
@@ -165,7 +165,8 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
     const valid = backend.verify(prepared.handle, key.alg, token, dot2, dot2 + 1)
     if (valid === true) return finish(parsed, now)
     if (valid === false) throw invalid('signature')
-    return valid.then((ok) => {
+    // Promise.resolve adopts promises of another realm too (an edge sandbox's own WebCrypto).
+    return Promise.resolve(valid).then((ok) => {
       if (!ok) throw invalid('signature')
       return finish(parsed, now)
     })
@@ -220,8 +221,9 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
       } else {
         result = verifyCold(token, now)
       }
-      if (result instanceof Promise) {
-        return result.then(revocation ? (r) => withRevocation(r, revocation) : undefined, rethrow) as Promise<VerifyAccessTokenResult>
+      if (isThenable(result)) {
+        const pending = Promise.resolve(result) as Promise<VerifyAccessTokenResult>
+        return pending.then(revocation ? (r) => withRevocation(r, revocation) : undefined, rethrow)
       }
       return revocation ? withRevocation(result, revocation) : Promise.resolve(result)
     } catch (error) {
@@ -233,6 +235,11 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
 async function withRevocation(result: VerifyAccessTokenResult, revocation: RevocationCheck): Promise<VerifyAccessTokenResult> {
   await revocation(result.claims)
   return result
+}
+
+/** A promise of any realm: `instanceof Promise` is false for one made by another realm's builtins. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 function freezeResult(entry: CacheEntry): void {
