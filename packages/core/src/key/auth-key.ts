@@ -135,11 +135,8 @@ function signatureLengthOf(alg: Algorithm, jwk: PublicJWK | undefined, secret: U
       return 64
     case 'HS256':
       return secret === undefined ? 0 : 32
-    case 'RS256': {
-      // The modulus length in bytes (base64url length * 3/4, minus a possible leading zero byte).
-      const n = jwk?.n ?? ''
-      const bytes = Math.floor((n.length * 3) / 4)
-      return bytes
-    }
+    case 'RS256':
+      // The modulus length in bytes (import refuses a modulus with a leading zero byte).
+      return Math.floor(((jwk?.n ?? '').length * 3) / 4)
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, importSPKI, type JWK } from 'jose'
-import { decodeUtf8, encodeBase64url, encodeUtf8 } from '../lib/base64url.js'
+import { decodeUtf8, encodeBase64url, encodeUtf8, isCanonicalBase64url } from '../lib/base64url.js'
 import { estimateEntropyBits, MIN_HMAC_SECRET_BITS, MIN_HMAC_SECRET_BYTES } from '../lib/entropy.js'
 import { type Algorithm, AuthKey, isAlgorithm, type PublicJWK } from './auth-key.js'
 
@@ -187,14 +187,19 @@ async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> 
   if (alg === 'HS256') {
     if (typeof jwk.k !== 'string') throw new TypeError('importKey: the oct JWK has no "k"')
     const secret = decodeStrictBase64url(jwk.k)
-    return importHmacSecret(secret, { ...(options.kid ?? jwk.kid ? { kid: options.kid ?? jwk.kid } : {}) })
+    const kid = options.kid ?? jwk.kid
+    return importHmacSecret(secret, kid === undefined ? {} : { kid })
   }
 
   if (alg === 'ES256' && jwk.crv !== 'P-256') throw new TypeError('importKey: ES256 needs a P-256 key')
   if (alg === 'EdDSA' && jwk.crv !== 'Ed25519') throw new TypeError('importKey: EdDSA needs an Ed25519 key')
   if (alg === 'RS256') {
-    const bits = typeof jwk.n === 'string' ? Math.floor((jwk.n.length * 6) / 8) * 8 : 0
-    if (bits < MIN_RSA_BITS) throw new TypeError(`importKey: RSA keys need a modulus of at least ${MIN_RSA_BITS} bits`)
+    const modulus = typeof jwk.n === 'string' ? decodeStrictBase64url(jwk.n) : new Uint8Array(0)
+    // RFC 7518 §6.3.1.1: the minimum number of octets, so no leading zero byte.
+    if (modulus[0] === 0) throw new TypeError('importKey: the RSA modulus "n" has a leading zero byte')
+    if (rsaModulusBits(modulus) < MIN_RSA_BITS) {
+      throw new TypeError(`importKey: RSA keys need a modulus of at least ${MIN_RSA_BITS} bits`)
+    }
   }
 
   const publicJwk = toPublicJwk(jwk, alg, '')
@@ -261,8 +266,16 @@ function assertKid(kid: unknown): asserts kid is string {
   }
 }
 
+/** @internal The bit length of a big-endian unsigned integer without leading zero bytes. */
+export function rsaModulusBits(modulus: Uint8Array): number {
+  if (modulus.length === 0) return 0
+  return (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0]!))
+}
+
 function decodeStrictBase64url(value: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new TypeError('importKey: the oct JWK "k" is not base64url')
+  if (value.length > 0 && !isCanonicalBase64url(value, 0, value.length)) {
+    throw new TypeError('importKey: a JWK member is not canonical base64url')
+  }
   const binary = atob(value.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((value.length + 3) % 4))
   return Uint8Array.from(binary, (c) => c.charCodeAt(0))
 }

@@ -76,7 +76,18 @@ export async function signAccessToken<TClaims extends Record<string, unknown> = 
   const key = 'signingKey' in keys ? keys.signingKey : keys
   if (!key || !key.canSign) throw new TypeError('signAccessToken: the key set has no signing key')
   const ttl = options.ttl ?? DEFAULT_ACCESS_TOKEN_TTL
-  if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError('signAccessToken: ttl must be a positive number of seconds')
+  if (!Number.isSafeInteger(ttl) || ttl < 1) throw new TypeError('signAccessToken: ttl must be a whole number of seconds ≥ 1')
+  for (const name of ['issuer', 'sub', 'sid'] as const) {
+    if (typeof options[name] !== 'string' || options[name].length === 0) {
+      throw new TypeError(`signAccessToken: ${name} must be a non-empty string`)
+    }
+  }
+  const audiences = Array.isArray(options.audience) ? options.audience : [options.audience]
+  if (audiences.length === 0 || !audiences.every((aud) => typeof aud === 'string' && aud.length > 0)) {
+    throw new TypeError('signAccessToken: audience must be a non-empty string or list of them')
+  }
+  const ver = options.ver ?? 0
+  if (!Number.isSafeInteger(ver) || ver < 0) throw new TypeError('signAccessToken: ver must be a whole number ≥ 0')
   for (const name of Object.keys(options.claims ?? {})) {
     if (RESERVED_CLAIMS.has(name)) throw new TypeError(`signAccessToken: application claims may not set "${name}"`)
   }
@@ -89,8 +100,8 @@ export async function signAccessToken<TClaims extends Record<string, unknown> = 
     sid: options.sid,
     jti: options.jti ?? randomId(),
     iat: now,
-    exp: now + Math.floor(ttl),
-    ver: options.ver ?? 0,
+    exp: now + ttl,
+    ver,
   } as unknown as AccessTokenClaims<TClaims>
   const token = await new CompactSign(encodeUtf8(JSON.stringify(claims)))
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
