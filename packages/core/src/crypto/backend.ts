@@ -21,9 +21,13 @@ export interface SignatureBackend {
   prepare(key: AuthKey): unknown
   /**
    * Checks the signature in `token.slice(signatureStart)` over `token.slice(0, signingInputEnd)`.
-   * Never throws for a wrong signature: answers `false`.
+   * Answers `false` (never throws) for a wrong signature, and for a signature segment that is not
+   * canonical unpadded base64url (the caller has checked its length and last character only).
    */
   verify(handle: unknown, alg: Algorithm, token: string, signingInputEnd: number, signatureStart: number): boolean | Promise<boolean>
-  /** Decodes `token.slice(start, end)` (canonical base64url) to a UTF-8 string. */
-  decodeText(token: string, start: number, end: number): string
+  /**
+   * Decodes `token.slice(start, end)` to a UTF-8 string, or answers `undefined` if the segment is
+   * not canonical unpadded base64url (the caller has checked its length and last character only).
+   */
+  decodeText(token: string, start: number, end: number): string | undefined
 }

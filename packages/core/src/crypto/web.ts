@@ -4,7 +4,7 @@
  * @module
  */
 import { importJWK } from 'jose'
-import { decodeBase64url, decodeUtf8, encodeUtf8 } from '../lib/base64url.js'
+import { decodeBase64url, decodeUtf8, encodeUtf8, isCanonicalSegment } from '../lib/base64url.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
 import type { SignatureBackend } from './backend.js'
 
@@ -30,6 +30,7 @@ export const webCryptoBackend: SignatureBackend = Object.freeze({
     return importJWK({ ...key.publicJwk()!, use: undefined }, key.alg) as Promise<CryptoKey>
   },
   async verify(handle: unknown, alg: Algorithm, token: string, signingInputEnd: number, signatureStart: number) {
+    if (!isCanonicalSegment(token, signatureStart, token.length)) return false
     const signature = decodeBase64url(token, signatureStart, token.length)
     const data = encodeUtf8(token.slice(0, signingInputEnd))
     try {
@@ -39,6 +40,7 @@ export const webCryptoBackend: SignatureBackend = Object.freeze({
     }
   },
   decodeText(token: string, start: number, end: number) {
+    if (!isCanonicalSegment(token, start, end)) return undefined
     return decodeUtf8(decodeBase64url(token, start, end))
   },
 })

@@ -55,16 +55,31 @@ export function isCanonicalTail(token: string, dot1: number, dot2: number): bool
  * @internal
  */
 export function hasCanonicalTail(s: string, start: number, end: number): boolean {
+  const last = DECODE[s.charCodeAt(end - 1)] ?? 255
   switch ((end - start) % 4) {
     case 1:
       return false
     case 2: // 1 byte in the last group: 4 unused bits
-      return (DECODE[s.charCodeAt(end - 1)]! & 0x0f) === 0
+      return last !== 255 && (last & 0x0f) === 0
     case 3: // 2 bytes in the last group: 2 unused bits
-      return (DECODE[s.charCodeAt(end - 1)]! & 0x03) === 0
+      return last !== 255 && (last & 0x03) === 0
     default:
       return true
   }
+}
+
+const SEGMENT = /[A-Za-z0-9_-]+/y
+
+/**
+ * Whether `s[start, end)` is non-empty canonical unpadded base64url: a sticky regular expression
+ * scans the characters in place (no slice), then {@link hasCanonicalTail} checks the end.
+ *
+ * @internal
+ */
+export function isCanonicalSegment(s: string, start: number, end: number): boolean {
+  if (end <= start) return false
+  SEGMENT.lastIndex = start
+  return SEGMENT.test(s) && SEGMENT.lastIndex === end && hasCanonicalTail(s, start, end)
 }
 
 /**

@@ -24,14 +24,18 @@ export const nodeCryptoBackend: SignatureBackend = Object.freeze({
   },
   verify(handle: unknown, alg: Algorithm, token: string, signingInputEnd: number, signatureStart: number): boolean {
     const key = handle as KeyObject
-    const signature = Buffer.from(token.slice(signatureStart), 'base64url')
+    const encoded = token.slice(signatureStart)
+    const signature = Buffer.from(encoded, 'base64url')
+    if (!isStrictBase64url(encoded, signature)) return false
     try {
       if (alg === 'HS256') {
         // The signing input is ASCII (checked by the caller), so hashing the string is exact.
         const expected = createHmac('sha256', key).update(token.slice(0, signingInputEnd)).digest()
         return expected.length === signature.length && timingSafeEqual(expected, signature)
       }
-      const data = Buffer.from(token.slice(0, signingInputEnd), 'latin1')
+      // UTF-8, not latin1: latin1 keeps only the low byte of a non-ASCII character, which would
+      // let a look-alike character spell the same signing input.
+      const data = Buffer.from(token.slice(0, signingInputEnd), 'utf8')
       switch (alg) {
         case 'ES256':
           return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)
@@ -44,7 +48,25 @@ export const nodeCryptoBackend: SignatureBackend = Object.freeze({
       return false
     }
   },
-  decodeText(token: string, start: number, end: number): string {
-    return Buffer.from(token.slice(start, end), 'base64url').toString('utf8')
+  decodeText(token: string, start: number, end: number): string | undefined {
+    const segment = token.slice(start, end)
+    const bytes = Buffer.from(segment, 'base64url')
+    return isStrictBase64url(segment, bytes) ? bytes.toString('utf8') : undefined
   },
 })
+
+/**
+ * Whether `encoded`, which Node decoded to `decoded`, was strict base64url. Node's decoder is
+ * lenient: it also takes '+' and '/', skips characters outside the alphabet (so fewer bytes come
+ * out than the length implies) and reads only the low byte of a non-ASCII character. Native
+ * scans rule out all three, cheaper than a regular expression. (The length mod 4 and the unused
+ * bits of the last character are the caller's.)
+ */
+function isStrictBase64url(encoded: string, decoded: Buffer): boolean {
+  return (
+    decoded.length === (encoded.length * 3) >> 2 &&
+    !encoded.includes('+') &&
+    !encoded.includes('/') &&
+    Buffer.byteLength(encoded, 'utf8') === encoded.length
+  )
+}

@@ -6,7 +6,7 @@
 import type { SignatureBackend } from '../crypto/backend.js'
 import { AuthError, isAuthError } from '../errors.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
-import { isCanonicalTail, isCompactJws } from '../lib/base64url.js'
+import { hasCanonicalTail, isCanonicalSegment } from '../lib/base64url.js'
 import { VerifiedTokenCache } from './cache.js'
 import { type AccessTokenClaims, checkStaticClaims, checkTimeClaims, type ClaimRules } from './claims.js'
 import { type CheckedHeader, checkHeader } from './header.js'
@@ -20,7 +20,11 @@ export const DEFAULT_CACHE_SIZE = 10_000
 
 /** What a successful verification returns. */
 export interface VerifyAccessTokenResult<TClaims extends Record<string, unknown> = Record<string, unknown>> {
-  /** The token's claims (frozen: the same object may serve later requests with the same token). */
+  /**
+   * The token's claims. Treat them as read-only (the type says so): once a token is cached, one
+   * deeply frozen result object serves every later request with that token, so a mutation would
+   * leak into other requests; the first verification of a token returns a not-yet-frozen object.
+   */
   readonly claims: AccessTokenClaims<TClaims>
   /** The checked protected header. */
   readonly header: AccessTokenHeader
@@ -38,9 +42,17 @@ export interface AccessTokenHeader {
 
 /**
  * A check that runs after a token is proven authentic, on every request (warm or cold). The
- * revocation strategies plug in here. It throws an {@link AuthError} to reject.
+ * revocation strategies plug in here. It throws (or rejects with) an {@link AuthError} to reject;
+ * `now` is in milliseconds.
+ *
+ * A check may expose `epoch(now)`: a number that changes whenever its verdicts might change (a
+ * new revocation arrived), or `NaN` when it cannot vouch for anything. A warm token whose last
+ * successful check happened in the same epoch skips the check.
  */
-export type RevocationCheck = (claims: AccessTokenClaims) => void | Promise<void>
+export type RevocationCheck = ((claims: AccessTokenClaims, now: number) => void | Promise<void>) & {
+  /** The current epoch at `now` (ms), or `NaN`. */
+  epoch?: (now: number) => number
+}
 
 /** @internal One key ready for the backend. */
 export interface PreparedKey {
@@ -73,9 +85,12 @@ export interface TokenVerifierConfig {
 export type VerifyFn = (token: unknown) => Promise<VerifyAccessTokenResult>
 
 interface CacheEntry {
+  readonly token: string
   readonly result: VerifyAccessTokenResult
   readonly generation: number
   readonly expiresAt: number
+  /** The revocation epoch of the last successful revocation check (NaN: none yet). */
+  okEpoch: number
 }
 
 const invalid = (reason: string) => new AuthError('token_invalid', { reason })
@@ -121,7 +136,9 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
   const { backend, keys, rules, maxTokenLength, clock, revocation } = config
   const cache = config.cacheSize > 0 ? new VerifiedTokenCache<CacheEntry>(config.cacheSize) : undefined
   // Headers repeat across tokens of one key: remember a few that passed the header rules.
-  const headers = new Map<string, CheckedHeader>()
+  // Compared with startsWith (a memory compare) rather than a Map: hashing the header segment of
+  // every new token string would cost more than the comparison.
+  const headers: Array<{ segment: string; header: CheckedHeader }> = []
 
   function parse(token: string): Parsed {
     // Shape: exactly three non-empty canonical base64url segments.
@@ -129,17 +146,33 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
     const dot2 = dot1 < 0 ? -1 : token.indexOf('.', dot1 + 1)
     if (dot2 < 0 || token.indexOf('.', dot2 + 1) >= 0) throw invalid('shape')
     if (dot2 + 1 === token.length) throw invalid('signature')
-    const headerSegment = token.slice(0, dot1)
-    let header = headers.get(headerSegment)
-    if (header !== undefined) {
-      // A remembered header segment is canonical already: scan only payload and signature.
-      if (!isCanonicalTail(token, dot1, dot2)) throw invalid('encoding')
-    } else {
-      if (!isCompactJws(token, dot1, dot2)) throw invalid('encoding')
-      header = checkHeader(backend.decodeText(token, 0, dot1))
-      // Only headers that passed the rules are remembered; at most 64 of them.
-      if (headers.size >= 64) headers.delete(headers.keys().next().value!)
-      headers.set(headerSegment, header)
+    let header: CheckedHeader | undefined
+    if (headers.length > 0) {
+      const segment = token.slice(0, dot1)
+      for (let i = 0; i < headers.length; i++) {
+        if (headers[i]!.segment === segment) {
+          header = headers[i]!.header
+          break
+        }
+      }
+    }
+    // Canonical base64url, checked where it is cheapest. The header and payload spellings are
+    // covered by the signature (computed over their exact characters), so a re-spelled token
+    // fails there; still, the header is scanned before it is parsed (once per distinct header)
+    // and the payload when it is decoded, after the signature (`decodeText`). The signature does
+    // not cover its own spelling, so the backend refuses a non-canonical one (`verify`); the
+    // lengths and last characters are checked here, before any crypto.
+    if (!hasCanonicalTail(token, dot1 + 1, dot2) || !hasCanonicalTail(token, dot2 + 1, token.length)) {
+      throw invalid('encoding')
+    }
+    if (header === undefined) {
+      if (!isCanonicalSegment(token, 0, dot1)) throw invalid('encoding')
+      const json = backend.decodeText(token, 0, dot1)
+      if (json === undefined) throw invalid('encoding')
+      header = checkHeader(json)
+      // Only headers that passed the rules are remembered; the 8 most recent.
+      if (headers.length >= 8) headers.pop()
+      headers.unshift({ segment: token.slice(0, dot1), header })
     }
     return { token, dot1, dot2, header, generation: keys.generation }
   }
@@ -173,9 +206,11 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
   }
 
   function finish(parsed: Parsed, now: number): VerifyAccessTokenResult {
+    const json = backend.decodeText(parsed.token, parsed.dot1 + 1, parsed.dot2)
+    if (json === undefined) throw invalid('encoding')
     let payload: unknown
     try {
-      payload = JSON.parse(backend.decodeText(parsed.token, parsed.dot1 + 1, parsed.dot2))
+      payload = JSON.parse(json)
     } catch {
       throw invalid('payload')
     }
@@ -184,10 +219,11 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
     const claims = payload as AccessTokenClaims
     checkTimeClaims(claims, rules, now)
     const result: VerifyAccessTokenResult = { claims, header: parsed.header }
-    if (cache) {
+    if (cache?.admit(parsed.token)) {
+      // Shared by later requests with this token from now on: frozen first.
+      deepFreeze(result)
       const expiresAt = Math.min(claims.exp, claims.iat + rules.maxTokenAge) + rules.clockTolerance
-      // Frozen only when cached (shared by later requests); freezing every result costs 0.5 µs.
-      cache.offer(parsed.token, parsed.dot2 + 1, { result, generation: parsed.generation, expiresAt }, freezeResult)
+      cache.set(parsed.token, { token: parsed.token, result, generation: parsed.generation, expiresAt, okEpoch: Number.NaN })
     }
     return result
   }
@@ -207,43 +243,46 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
     throw new AuthError('token_invalid', { reason: 'internal', cause: error })
   }
 
+  /** Runs the revocation check; stays synchronous when the check is. */
+  function revoke(result: VerifyAccessTokenResult, nowMs: number, entry: CacheEntry | undefined): Promise<VerifyAccessTokenResult> {
+    const check = revocation!
+    const epoch = check.epoch?.(nowMs) ?? Number.NaN
+    if (entry !== undefined && entry.okEpoch === epoch) return Promise.resolve(result)
+    const outcome = check(result.claims, nowMs)
+    if (outcome === undefined) {
+      if (entry !== undefined) entry.okEpoch = epoch
+      return Promise.resolve(result)
+    }
+    return Promise.resolve(outcome).then(() => result)
+  }
+
   return function verifyAccessToken(token: unknown): Promise<VerifyAccessTokenResult> {
     try {
       // 1. Length gate, before any parsing.
       if (typeof token !== 'string' || token.length === 0) throw new AuthError('token_missing')
       if (token.length > maxTokenLength) throw invalid('too_large')
-      const now = Math.floor(clock() / 1000)
-      let result: VerifyAccessTokenResult | Promise<VerifyAccessTokenResult>
+      const nowMs = clock()
+      const now = Math.floor(nowMs / 1000)
       const hit = cache?.get(token, now)
       if (hit !== undefined && hit.generation === keys.generation) {
-        result = hit.result
         checkTimeClaims(hit.result.claims, rules, now)
-      } else {
-        result = verifyCold(token, now)
+        return revocation ? revoke(hit.result, nowMs, hit) : Promise.resolve(hit.result)
       }
+      const result = verifyCold(token, now)
       if (isThenable(result)) {
         const pending = Promise.resolve(result) as Promise<VerifyAccessTokenResult>
-        return pending.then(revocation ? (r) => withRevocation(r, revocation) : undefined, rethrow)
+        return pending.then(revocation ? (r) => revoke(r, nowMs, undefined) : undefined, rethrow)
       }
-      return revocation ? withRevocation(result, revocation) : Promise.resolve(result)
+      return revocation ? revoke(result, nowMs, undefined) : Promise.resolve(result)
     } catch (error) {
       return Promise.reject(isAuthError(error) ? error : new AuthError('token_invalid', { reason: 'internal', cause: error }))
     }
   }
 }
 
-async function withRevocation(result: VerifyAccessTokenResult, revocation: RevocationCheck): Promise<VerifyAccessTokenResult> {
-  await revocation(result.claims)
-  return result
-}
-
 /** A promise of any realm: `instanceof Promise` is false for one made by another realm's builtins. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
-}
-
-function freezeResult(entry: CacheEntry): void {
-  deepFreeze(entry.result)
 }
 
 function deepFreeze(value: unknown): unknown {
