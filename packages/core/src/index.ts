@@ -31,6 +31,34 @@ export type { SignAccessTokenOptions, SignAccessTokenResult } from './token/sign
 export { DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH } from './token/verify.js'
 export type { AccessTokenHeader, RevocationCheck, VerifyAccessTokenResult } from './token/verify.js'
 
+// sessions, refresh rotation, revocation
+export { createAuth } from './auth.js'
+export type { Auth, CreateAuthOptions, SessionInfo } from './auth.js'
+export type { ClaimsHook } from './auth-context.js'
+export type { SecurityEvent, SecurityEventListener } from './events.js'
+export type { TokenLoginResponse, TokenResponse } from './refresh/issue-tokens.js'
+export type { RevocationStrategy } from './revocation/strategy.js'
+export type { LoginOptions, LoginResult, SessionCookieResponse } from './session/create-session.js'
+export type { UpdateSessionDataOptions } from './session/session-access.js'
+
+// the store contract
+export type {
+  AuthStore,
+  EndUserSessionsResult,
+  FeedEntry,
+  ReadFeedOptions,
+  ReadFeedResult,
+  RefreshState,
+  RevocationEvent,
+  RevocationState,
+  SessionMetadata,
+  SessionPatch,
+  SessionRecord,
+  SessionRef,
+  UpdateCondition,
+  UpdateSessionResult,
+} from './store.js'
+
 // verification
 export { webCryptoBackend } from './crypto/web.js'
 export type { SignatureBackend } from './crypto/backend.js'

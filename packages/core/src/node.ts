@@ -5,6 +5,7 @@
  *
  * @module @auth/core/node
  */
+import { type Auth, createAuth as createAuthWith, type CreateAuthOptions } from './auth.js'
 import { nodeCryptoBackend } from './node/crypto-backend.js'
 import { createVerifier as createVerifierWith, type CreateVerifierOptions, type Verifier } from './verifier.js'
 
@@ -27,4 +28,24 @@ export { nodeCryptoBackend }
  */
 export function createVerifier(options: CreateVerifierOptions): Verifier {
   return createVerifierWith({ backend: nodeCryptoBackend, ...options })
+}
+
+/**
+ * {@link @auth/core!createAuth | createAuth} with the `node:crypto` backend as default.
+ *
+ * Exported from `'@auth/core/node'`.
+ *
+ * @example
+ * ```ts
+ * import { createAuth } from '@auth/core/node'
+ * import { generateKeySet } from '@auth/core'
+ * import { createMemoryStore } from '@auth/store-memory'
+ *
+ * const auth = createAuth({ store: createMemoryStore(), keys: await generateKeySet(), issuer, audience })
+ * ```
+ *
+ * @param options - store, keys, issuer, audience and policy; `backend` defaults to {@link nodeCryptoBackend}
+ */
+export function createAuth(options: CreateAuthOptions): Auth {
+  return createAuthWith({ backend: nodeCryptoBackend, ...options })
 }

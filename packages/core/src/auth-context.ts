@@ -1,0 +1,42 @@
+/**
+ * What the parts of `createAuth` share: resolved options, the store wrapped so its failures
+ * become `store_unavailable`, the token secret, and the local revocation mirror.
+ *
+ * @internal
+ * @module
+ */
+import type { SecurityEvents } from './events.js'
+import type { KeySet } from './key/key-set.js'
+import type { RevocationMirror } from './revocation/mirror.js'
+import type { AuthStore, RevocationEvent, SessionRecord } from './store.js'
+
+/** Application claims for access tokens, computed from the session at login and at every refresh. */
+export type ClaimsHook = (session: SessionRecord) => Record<string, unknown> | Promise<Record<string, unknown>>
+
+/** @internal */
+export interface AuthContext {
+  readonly store: AuthStore
+  readonly keys: KeySet
+  readonly issuer: string
+  readonly audience: string
+  readonly clock: () => number
+  /** HMAC key for refresh and session tokens (derived lazily: WebCrypto import is async). */
+  readonly tokenKey: () => Promise<CryptoKey>
+  /** Seconds. */
+  readonly accessTokenTtl: number
+  /** Milliseconds. */
+  readonly sessionAbsoluteTtl: number
+  /** Milliseconds. */
+  readonly sessionIdleTimeout: number
+  /** Milliseconds between sliding-expiry writes of a session-cookie session. */
+  readonly touchInterval: number
+  /** Milliseconds. */
+  readonly refreshGrace: number
+  /** Bytes of JSON. */
+  readonly sessionDataLimit: number
+  readonly claims: ClaimsHook | undefined
+  readonly events: SecurityEvents
+  readonly mirror: RevocationMirror | undefined
+  /** Records a revocation this process made: applied to the local mirror at once. */
+  readonly revoked: (event: RevocationEvent) => void
+}

@@ -1,0 +1,354 @@
+/**
+ * `createAuth`: sessions, access and refresh tokens, rotation, revocation, in one object.
+ *
+ * @module
+ */
+import type { AuthContext, ClaimsHook } from './auth-context.js'
+import type { SignatureBackend } from './crypto/backend.js'
+import { SecurityEvents, type SecurityEventListener } from './events.js'
+import type { PublicJWKS } from './key/auth-key.js'
+import { assertStrongSecret } from './key/import.js'
+import type { KeySet } from './key/key-set.js'
+import { decodeBase64url, encodeUtf8 } from './lib/base64url.js'
+import { importMacKey, mac } from './lib/mac.js'
+import type { TokenLoginResponse, TokenResponse } from './refresh/issue-tokens.js'
+import { rotateRefreshToken } from './refresh/rotate.js'
+import { RevocationMirror } from './revocation/mirror.js'
+import { mirrorCheck, type RevocationStrategy, strictCheck } from './revocation/strategy.js'
+import { createSession, type LoginOptions, type LoginResult, type SessionCookieResponse } from './session/create-session.js'
+import {
+  call,
+  setSessionData,
+  touchSession,
+  updateSessionData,
+  type UpdateSessionDataOptions,
+  verifySessionToken,
+} from './session/session-access.js'
+import type { AuthStore, EndUserSessionsResult, RevocationEvent, SessionRecord, SessionRef } from './store.js'
+import { DEFAULT_ACCESS_TOKEN_TTL } from './token/sign.js'
+import { DEFAULT_CLOCK_TOLERANCE, type VerifyAccessTokenResult } from './token/verify.js'
+import { createVerifier, type Verifier } from './verifier.js'
+
+/** Options of {@link createAuth}. */
+export interface CreateAuthOptions {
+  /** Where sessions, versions, the denylist and the revocation feed live. */
+  store: AuthStore
+  /** The signing key (and any keys still verifying). */
+  keys: KeySet
+  /** The `iss` of access tokens. */
+  issuer: string
+  /** The `aud` of access tokens, and what this process accepts. */
+  audience: string
+  /**
+   * The secret that MACs refresh and session tokens (≥ 32 random bytes; weak ones are refused).
+   * Every process that refreshes must share it. Default: derived from the signing key.
+   */
+  secret?: string | Uint8Array
+  /** How verification learns of revocations. Default `strict`. */
+  revocation?: RevocationStrategy
+  /** Access-token lifetime in seconds. Default 900. */
+  accessTokenTtl?: number
+  /** Session lifetime. */
+  session?: {
+    /** Absolute lifetime in seconds. Default 30 days. */
+    absoluteTtl?: number
+    /** Idle timeout in seconds. Default 7 days. */
+    idleTimeout?: number
+    /** Session-cookie sessions slide their idle expiry at most this often, in seconds. Default 60. */
+    touchInterval?: number
+    /** Largest session data, in bytes of JSON. Default 4096. */
+    dataLimit?: number
+  }
+  /** Seconds during which the previous refresh token still yields the same successor. Default 10. */
+  refreshGrace?: number
+  /** Mirror tuning (with `revocation: 'mirror'`). */
+  mirror?: {
+    /** Trust the mirror only if it heard from the feed within this many ms. Default 5000. */
+    stalenessMs?: number
+    /** One blocking feed read waits up to this many ms. Default 1000. */
+    blockMs?: number
+  }
+  /** Application claims for access tokens, computed at login and at every refresh. */
+  claims?: ClaimsHook
+  /** Seconds of clock skew tolerated. Default 5. */
+  clockTolerance?: number
+  /** Entries in the verified-token cache. Default 10 000. */
+  cacheSize?: number
+  /** Signature backend (the Node entry passes `node:crypto`). */
+  backend?: SignatureBackend
+  /** Milliseconds since the epoch. Default `Date.now`. */
+  clock?: () => number
+  /** Called with every security event (also see `auth.onSecurityEvent`). */
+  onSecurityEvent?: SecurityEventListener
+}
+
+/** A public view of a session, for "your devices" lists. */
+export interface SessionInfo {
+  /** The session id. */
+  id: string
+  /** Whether this is the session the request came with. */
+  current: boolean
+  /** The transport. */
+  transport: 'tokens' | 'cookie'
+  /** Creation time (ms). */
+  createdAt: number
+  /** Last use (ms). */
+  lastSeenAt: number
+  /** When it expires if unused (ms). */
+  expiresAt: number
+  /** User agent, IP and label given at login. */
+  metadata: SessionRecord['metadata']
+}
+
+/** What {@link createAuth} returns. */
+export interface Auth {
+  /** The store. */
+  readonly store: AuthStore
+  /** The access-token verifier, with the configured revocation strategy. */
+  readonly verifier: Verifier
+  /** The revocation strategy in force. */
+  readonly revocation: RevocationStrategy
+  /** Creates a session after the application checked the user's credentials. */
+  login(options: LoginOptions & { transport?: 'tokens' }): Promise<TokenLoginResponse>
+  /** Creates a session-cookie session. */
+  login(options: LoginOptions & { transport: 'cookie' }): Promise<SessionCookieResponse>
+  /** Creates a session in the requested transport. */
+  login(options: LoginOptions): Promise<LoginResult>
+  /** Verifies an access token, revocation included. */
+  verifyAccessToken(token: string): Promise<VerifyAccessTokenResult>
+  /** Verifies an opaque session token by store lookup and slides its idle expiry. */
+  verifySessionToken(token: string): Promise<SessionRecord>
+  /** Rotates a refresh token (DESIGN §4). */
+  refresh(refreshToken: string): Promise<TokenResponse>
+  /** Ends one session: its refresh token stops working and its access tokens are revoked. */
+  logout(ref: SessionRef): Promise<void>
+  /** Ends every session of a user and bumps the user's token version. */
+  logoutAll(sub: string): Promise<EndUserSessionsResult>
+  /** Denies one access token until its `exp`. */
+  revokeToken(token: { jti: string; exp: number }): Promise<void>
+  /** The user's live sessions; `currentSid` marks the one the request came with. */
+  listSessions(sub: string, currentSid?: string): Promise<SessionInfo[]>
+  /** One session, or `null`. */
+  getSession(ref: SessionRef): Promise<SessionRecord | null>
+  /** Slides a session's idle expiry. */
+  touchSession(ref: SessionRef): Promise<SessionRecord>
+  /** Updates session data atomically (compare-and-set, retried on conflict). */
+  updateSessionData(
+    ref: SessionRef,
+    update: (data: Readonly<Record<string, unknown>>) => Record<string, unknown> | Promise<Record<string, unknown>>,
+    options?: UpdateSessionDataOptions,
+  ): Promise<Record<string, unknown>>
+  /** Replaces session data if the record is still at `revision`. */
+  setSessionData(ref: SessionRef, data: Record<string, unknown>, revision: number): Promise<SessionRecord>
+  /** The public JWKS. */
+  jwks(): PublicJWKS
+  /** Subscribes to security events; returns the unsubscribe function. */
+  onSecurityEvent(listener: SecurityEventListener): () => void
+  /** Resolves once the revocation mirror has replayed its window (immediately for other strategies). */
+  ready(): Promise<void>
+  /** Stops the mirror. The store is the application's to close. */
+  close(): Promise<void>
+}
+
+const DAY = 86_400
+
+/**
+ * Creates the auth object: sessions in one of two transports, short-lived access tokens,
+ * rotating refresh tokens with reuse detection, and revocation with the chosen strategy.
+ *
+ * Exported from `'@auth/core'` (WebCrypto verification) and `'@auth/core/node'` (the same, with
+ * the `node:crypto` backend).
+ *
+ * @example
+ * ```ts
+ * import { createAuth, generateKeySet } from '@auth/core'
+ * import { createMemoryStore } from '@auth/store-memory'
+ *
+ * const auth = createAuth({
+ *   store: createMemoryStore(),
+ *   keys: await generateKeySet(),
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ * })
+ * const tokens = await auth.login({ sub: 'user-42' })
+ * const { claims } = await auth.verifyAccessToken(tokens.accessToken)
+ * const next = await auth.refresh(tokens.refreshToken)
+ * await auth.logout({ sub: claims.sub, id: claims.sid })
+ * ```
+ *
+ * @param options - store, keys, issuer, audience and policy
+ */
+export function createAuth(options: CreateAuthOptions): Auth {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createAuth: options are required')
+  const { store, keys, issuer, audience } = options
+  if (!store || typeof store.updateSession !== 'function') throw new TypeError('createAuth: store must implement AuthStore')
+  if (!keys || typeof keys.jwks !== 'function') throw new TypeError('createAuth: keys must be a KeySet')
+  if (!keys.signingKey) throw new TypeError('createAuth: the key set needs a signing key')
+  if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('createAuth: issuer is required')
+  if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('createAuth: audience is required')
+  const strategy = options.revocation ?? 'strict'
+  if (strategy !== 'expiry' && strategy !== 'strict' && strategy !== 'mirror') {
+    throw new TypeError('createAuth: revocation must be "expiry", "strict" or "mirror"')
+  }
+  const seconds = (name: string, value: number | undefined, fallback: number, min: number, max: number) => {
+    const v = value ?? fallback
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw new TypeError(`createAuth: ${name} must be a number from ${min} to ${max}`)
+    }
+    return v
+  }
+  const accessTokenTtl = Math.floor(seconds('accessTokenTtl', options.accessTokenTtl, DEFAULT_ACCESS_TOKEN_TTL, 1, DAY))
+  const clockTolerance = seconds('clockTolerance', options.clockTolerance, DEFAULT_CLOCK_TOLERANCE, 0, 300)
+  const absoluteTtl = seconds('session.absoluteTtl', options.session?.absoluteTtl, 30 * DAY, 60, 400 * DAY)
+  const idleTimeout = seconds('session.idleTimeout', options.session?.idleTimeout, 7 * DAY, 60, 400 * DAY)
+  const touchInterval = seconds('session.touchInterval', options.session?.touchInterval, 60, 0, DAY)
+  const dataLimit = seconds('session.dataLimit', options.session?.dataLimit, 4096, 2, 1 << 20)
+  const refreshGrace = seconds('refreshGrace', options.refreshGrace, 10, 0, 300)
+  const stalenessMs = seconds('mirror.stalenessMs', options.mirror?.stalenessMs, 5000, 10, 600_000)
+  const blockMs = seconds('mirror.blockMs', options.mirror?.blockMs, 1000, 1, stalenessMs / 2)
+  const clock = options.clock ?? Date.now
+  const tokenKey = memoize(() => deriveTokenKey(options))
+  if (options.secret !== undefined) assertStrongSecret(secretBytes(options.secret))
+
+  const windowMs = (accessTokenTtl + clockTolerance) * 1000
+  const events = new SecurityEvents()
+  if (options.onSecurityEvent) events.subscribe(options.onSecurityEvent)
+  const mirror =
+    strategy === 'mirror'
+      ? new RevocationMirror({ store, windowMs, stalenessMs, blockMs, clock })
+      : undefined
+  const strict = strictCheck(store, clock)
+  const verifier = createVerifier({
+    issuer,
+    audience,
+    jwks: keys,
+    maxTokenAge: accessTokenTtl,
+    clockTolerance,
+    clock,
+    ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(strategy === 'strict' ? { revocation: strict } : {}),
+    ...(mirror ? { revocation: mirrorCheck(mirror, strict) } : {}),
+  })
+
+  let lastTrim = 0
+  const revoked = (event: RevocationEvent) => {
+    mirror?.apply(event)
+    // Keep the feed to one revocation window; at most once a minute, in the background.
+    if (event.at - lastTrim > 60_000) {
+      lastTrim = event.at
+      store.trimFeed(event.at - windowMs).catch(() => {})
+    }
+  }
+
+  const ctx: AuthContext = {
+    store,
+    keys,
+    issuer,
+    audience,
+    clock,
+    tokenKey,
+    accessTokenTtl,
+    sessionAbsoluteTtl: absoluteTtl * 1000,
+    sessionIdleTimeout: idleTimeout * 1000,
+    touchInterval: touchInterval * 1000,
+    refreshGrace: refreshGrace * 1000,
+    sessionDataLimit: dataLimit,
+    claims: options.claims,
+    events,
+    mirror,
+    revoked,
+  }
+  mirror?.start()
+
+  const auth: Auth = {
+    store,
+    verifier,
+    revocation: strategy,
+    login: ((login: LoginOptions) => createSession(ctx, login)) as Auth['login'],
+    verifyAccessToken: (token) => verifier.verify(token),
+    verifySessionToken: (token) => verifySessionToken(ctx, token),
+    refresh: (refreshToken) => rotateRefreshToken(ctx, refreshToken),
+    async logout(ref) {
+      checkRef(ref)
+      const now = clock()
+      await call(() => store.endSession(ref, now))
+      revoked({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
+    },
+    async logoutAll(sub) {
+      if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('logoutAll: sub is required')
+      const now = clock()
+      const result = await call(() => store.endUserSessions(sub, now))
+      revoked({ type: 'user', sub, ver: result.ver, at: now })
+      events.emit({ type: 'logout_all', sub, ver: result.ver, ended: result.ended.length, at: now })
+      return result
+    },
+    async revokeToken(token) {
+      if (typeof token?.jti !== 'string' || typeof token.exp !== 'number') {
+        throw new TypeError('revokeToken: expected the claims of a verified token ({ jti, exp })')
+      }
+      const now = clock()
+      await call(() => store.denyToken(token.jti, token.exp * 1000, now))
+      revoked({ type: 'token', jti: token.jti, expiresAt: token.exp * 1000, at: now })
+    },
+    async listSessions(sub, currentSid) {
+      const sessions = await call(() => store.listSessions(sub, clock()))
+      return sessions
+        .map((s) => ({
+          id: s.id,
+          current: s.id === currentSid,
+          transport: s.transport,
+          createdAt: s.createdAt,
+          lastSeenAt: s.lastSeenAt,
+          expiresAt: s.expiresAt,
+          metadata: s.metadata,
+        }))
+        .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+    },
+    getSession(ref) {
+      checkRef(ref)
+      return call(() => store.getSession(ref, clock()))
+    },
+    touchSession: (ref) => touchSession(ctx, checkRef(ref)),
+    updateSessionData: (ref, update, updateOptions) => updateSessionData(ctx, checkRef(ref), update, updateOptions),
+    setSessionData: (ref, data, revision) => setSessionData(ctx, checkRef(ref), data, revision),
+    jwks: () => keys.jwks(),
+    onSecurityEvent: (listener) => events.subscribe(listener),
+    ready: () => mirror?.ready() ?? Promise.resolve(),
+    close: async () => {
+      await mirror?.stop()
+    },
+  }
+  return Object.freeze(auth)
+}
+
+function checkRef(ref: SessionRef): SessionRef {
+  if (typeof ref?.sub !== 'string' || typeof ref.id !== 'string' || ref.sub.length === 0 || ref.id.length === 0) {
+    throw new TypeError('expected a session reference { sub, id }')
+  }
+  return ref
+}
+
+function secretBytes(secret: string | Uint8Array): Uint8Array {
+  return typeof secret === 'string' ? encodeUtf8(secret) : secret
+}
+
+async function deriveTokenKey(options: CreateAuthOptions): Promise<CryptoKey> {
+  if (options.secret !== undefined) return importMacKey(secretBytes(options.secret))
+  // Derived from the signing key's private material: every process that signs shares it.
+  const signing = options.keys.signingKey!
+  const material = signing.secret() ?? decodeBase64url(String(signing.privateJwk()?.d ?? ''))
+  if (material.length < 32) throw new TypeError('createAuth: the signing key has no usable private material; pass a secret')
+  return importMacKey(await mac(await importMacKey(material), '@auth/core token secret v1'))
+}
+
+function memoize<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined
+  return () => {
+    value ??= make().catch((error: unknown) => {
+      value = undefined
+      throw error
+    })
+    return value
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Security events the application can subscribe to.
+ *
+ * @module
+ */
+
+/** A security-relevant event. */
+export type SecurityEvent =
+  | {
+      /**
+       * An already rotated refresh token was presented after the grace window (or an older one):
+       * somebody holds a stolen copy. The session has been ended.
+       */
+      readonly type: 'refresh_reused'
+      /** The user. */
+      readonly sub: string
+      /** The session that was ended. */
+      readonly sid: string
+      /** The generation of the presented token. */
+      readonly presentedGeneration: number
+      /** The session's current generation when reuse was detected. */
+      readonly currentGeneration: number
+      /** When (ms). */
+      readonly at: number
+    }
+  | {
+      /** Every session of a user was ended and the user's token version bumped. */
+      readonly type: 'logout_all'
+      /** The user. */
+      readonly sub: string
+      /** The new token version. */
+      readonly ver: number
+      /** How many sessions were ended. */
+      readonly ended: number
+      /** When (ms). */
+      readonly at: number
+    }
+
+/** A subscriber to {@link SecurityEvent}s. Errors it throws are caught and ignored. */
+export type SecurityEventListener = (event: SecurityEvent) => void
+
+/** @internal A minimal listener set. */
+export class SecurityEvents {
+  readonly #listeners = new Set<SecurityEventListener>()
+
+  subscribe(listener: SecurityEventListener): () => void {
+    this.#listeners.add(listener)
+    return () => {
+      this.#listeners.delete(listener)
+    }
+  }
+
+  emit(event: SecurityEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event)
+      } catch {
+        // A faulty listener must not turn a security decision into a 500.
+      }
+    }
+  }
+}

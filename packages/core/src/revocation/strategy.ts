@@ -1,0 +1,59 @@
+/**
+ * The revocation strategies of DESIGN §1, as the check a verifier runs on every request.
+ *
+ * @module
+ */
+import { AuthError, isAuthError } from '../errors.js'
+import type { AuthStore } from '../store.js'
+import type { AccessTokenClaims } from '../token/claims.js'
+import type { RevocationCheck } from '../token/verify.js'
+import type { RevocationMirror } from './mirror.js'
+
+/**
+ * How revocation reaches verification:
+ * - `expiry`: signature and claims only, zero I/O; a revocation takes effect when the access token
+ *   expires (at most its TTL).
+ * - `strict`: one store round trip per request (denylist, user version, session alive); instant.
+ * - `mirror`: a local mirror of recent revocations fed by the store's feed; no I/O per request,
+ *   revocations arrive within milliseconds; falls back to `strict` when the feed is stale, and
+ *   fails closed (`store_unavailable`) when the store is down too.
+ */
+export type RevocationStrategy = 'expiry' | 'strict' | 'mirror'
+
+/** @internal Wraps anything a store throws that is not an AuthError into `store_unavailable`. */
+export function storeError(error: unknown): AuthError {
+  if (isAuthError(error)) return error
+  return new AuthError('store_unavailable', { cause: error, retryAfter: 1 })
+}
+
+/** @internal The `strict` check: one `getRevocationState` round trip. */
+export function strictCheck(store: AuthStore, clock: () => number): RevocationCheck {
+  return async function checkStrict(claims: AccessTokenClaims, now: number = clock()): Promise<void> {
+    let state
+    try {
+      state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
+    } catch (error) {
+      throw storeError(error)
+    }
+    if (state.tokenDenied || claims.ver < state.userVersion) throw new AuthError('token_revoked')
+    if (!state.sessionAlive) throw new AuthError('session_revoked')
+  }
+}
+
+/** @internal The `mirror` check: no I/O while the mirror is fresh, `strict` when it is not. */
+export function mirrorCheck(mirror: RevocationMirror, strict: RevocationCheck): RevocationCheck {
+  const check: RevocationCheck = function checkMirror(claims: AccessTokenClaims, now: number): void | Promise<void> {
+    switch (mirror.check(claims.sub, claims.sid, claims.jti, claims.ver, now)) {
+      case 'ok':
+        return
+      case 'token_revoked':
+        throw new AuthError('token_revoked')
+      case 'session_revoked':
+        throw new AuthError('session_revoked')
+      case 'stale':
+        return strict(claims, now)
+    }
+  }
+  check.epoch = (now: number) => mirror.epoch(now)
+  return check
+}

@@ -1,0 +1,122 @@
+/**
+ * Login: a new session, in one of the two transports.
+ *
+ * @module
+ */
+import type { AuthContext } from '../auth-context.js'
+import { AuthError } from '../errors.js'
+import { hashSecret } from '../lib/mac.js'
+import { formatRefreshToken } from '../refresh/refresh-token.js'
+import { storeError } from '../revocation/strategy.js'
+import type { SessionMetadata, SessionRecord } from '../store.js'
+import { randomId } from '../token/sign.js'
+import { issueTokens, type TokenLoginResponse } from '../refresh/issue-tokens.js'
+import { formatSessionToken } from './session-token.js'
+
+/** Options of `auth.login`. */
+export interface LoginOptions {
+  /** The user id, from the application's own credential check. */
+  sub: string
+  /**
+   * `tokens` (default): a short-lived access token plus a rotating refresh token.
+   * `cookie`: an opaque session token, looked up on every request (classic server sessions).
+   */
+  transport?: 'tokens' | 'cookie'
+  /** What "your devices" shows for this session. */
+  metadata?: SessionMetadata
+  /** Initial session data (session-cookie transport). */
+  data?: Record<string, unknown>
+}
+
+/** What a session-cookie login answers. */
+export interface SessionCookieResponse {
+  /** The transport. */
+  transport: 'cookie'
+  /** The opaque session token: put it in an HttpOnly cookie, never in page-readable storage. */
+  sessionToken: string
+  /** The session id. */
+  sessionId: string
+  /** When the session expires if unused (ms); sliding, never past the absolute expiry. */
+  expiresAt: number
+}
+
+/** What `auth.login` answers. */
+export type LoginResult = TokenLoginResponse | SessionCookieResponse
+
+/**
+ * Creates a session. A login always makes a new session id from a CSPRNG: nothing is adopted
+ * from the client, so session fixation is impossible.
+ *
+ * @internal
+ */
+export async function createSession(ctx: AuthContext, options: LoginOptions): Promise<LoginResult> {
+  const { sub } = options
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 512) {
+    throw new TypeError('login: sub must be a non-empty string of at most 512 characters')
+  }
+  const transport = options.transport ?? 'tokens'
+  if (transport !== 'tokens' && transport !== 'cookie') throw new TypeError('login: transport must be "tokens" or "cookie"')
+  const data = options.data ?? null
+  if (data !== null) checkSessionData(ctx, data)
+
+  const key = await ctx.tokenKey()
+  const secret = crypto.getRandomValues(new Uint8Array(32))
+  const secretHash = await hashSecret(secret)
+  const id = randomId(16)
+  const now = ctx.clock()
+  let session: SessionRecord | undefined
+  // A logoutAll between reading the version and inserting makes the insert fail: read again.
+  for (let attempt = 0; attempt < 5 && session === undefined; attempt++) {
+    try {
+      const ver = await ctx.store.getUserVersion(sub)
+      const absoluteExpiresAt = now + ctx.sessionAbsoluteTtl
+      const record: SessionRecord = {
+        id,
+        sub,
+        createdAt: now,
+        lastSeenAt: now,
+        absoluteExpiresAt,
+        idleTimeout: ctx.sessionIdleTimeout,
+        expiresAt: Math.min(absoluteExpiresAt, now + ctx.sessionIdleTimeout),
+        transport,
+        tokenHash: transport === 'cookie' ? secretHash : null,
+        refresh: transport === 'tokens' ? { generation: 0, current: secretHash, previous: null, rotatedAt: now } : null,
+        ver,
+        metadata: { ...options.metadata },
+        data,
+        revision: 0,
+      }
+      if (await ctx.store.createSession(record, now)) session = record
+    } catch (error) {
+      throw storeError(error)
+    }
+  }
+  if (session === undefined) throw new AuthError('conflict', { reason: 'user version kept changing' })
+
+  if (transport === 'cookie') {
+    return {
+      transport,
+      sessionToken: await formatSessionToken(key, sub, id, secret),
+      sessionId: id,
+      expiresAt: session.expiresAt,
+    }
+  }
+  const refreshToken = await formatRefreshToken(key, sub, id, 0, secret)
+  return { transport, ...(await issueTokens(ctx, session, refreshToken)) }
+}
+
+/** @internal Session data must be a plain JSON object within the size limit. */
+export function checkSessionData(ctx: AuthContext, data: unknown): asserts data is Record<string, unknown> {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new TypeError('session data must be a plain JSON object')
+  }
+  let json: string
+  try {
+    json = JSON.stringify(data)
+  } catch (cause) {
+    throw new TypeError('session data must be JSON-serializable', { cause })
+  }
+  if (new TextEncoder().encode(json).length > ctx.sessionDataLimit) {
+    throw new AuthError('payload_too_large', { reason: `session data over ${ctx.sessionDataLimit} bytes` })
+  }
+}

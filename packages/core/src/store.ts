@@ -1,0 +1,271 @@
+/**
+ * The store contract: the few atomic primitives core's policy needs. Core owns every rule
+ * (rotation, reuse, grace, expiry, revocation); a store owns none. It stores records, applies
+ * conditional writes atomically, expires entries at the times core gives it, and keeps an
+ * append-only revocation feed.
+ *
+ * Every time is milliseconds since the epoch, passed in by core (`now`), so stores and tests
+ * agree on one clock. A store treats a record whose `expiresAt <= now` as absent for every
+ * operation, and may drop it any time after.
+ *
+ * Every method rejects with `AuthError('store_unavailable')` when the backend cannot answer
+ * (core also wraps any other error it gets from a store into `store_unavailable`). A store never
+ * answers "not found" for "could not reach the backend".
+ *
+ * Exported from `'@auth/core'`.
+ *
+ * @module
+ */
+
+/** Points at one session. The `sub` lets a store keep a user's sessions together (one Redis hash slot). */
+export interface SessionRef {
+  /** The user id. */
+  readonly sub: string
+  /** The session id. */
+  readonly id: string
+}
+
+/** The refresh state of a session (DESIGN §4). Only hashes are stored, never tokens. */
+export interface RefreshState {
+  /** Generation of the current refresh token: 0 at login, +1 per rotation. */
+  readonly generation: number
+  /** Hash of the current refresh token. */
+  readonly current: string
+  /** Hash of the previous refresh token, or `null` before the first rotation. */
+  readonly previous: string | null
+  /** When the last rotation happened (ms), or the login time. */
+  readonly rotatedAt: number
+}
+
+/** Optional, application-supplied description of a session (shown in "your devices"). */
+export interface SessionMetadata {
+  /** The `User-Agent` at login. */
+  readonly userAgent?: string
+  /** The client IP at login. */
+  readonly ip?: string
+  /** A label the application chose (for example "Work laptop"). */
+  readonly label?: string
+}
+
+/** A session as a store keeps it. */
+export interface SessionRecord {
+  /** Session id: at least 128 bits from a CSPRNG, base64url. */
+  readonly id: string
+  /** The user id. */
+  readonly sub: string
+  /** Creation time (ms). */
+  readonly createdAt: number
+  /** Last time the session was used (ms). */
+  readonly lastSeenAt: number
+  /** Absolute expiry (ms): the session ends then whatever its activity. */
+  readonly absoluteExpiresAt: number
+  /** Idle timeout (ms): the session ends this long after `lastSeenAt`. */
+  readonly idleTimeout: number
+  /** When the record expires: `min(absoluteExpiresAt, lastSeenAt + idleTimeout)`. */
+  readonly expiresAt: number
+  /** The transport the session was created for. */
+  readonly transport: 'tokens' | 'cookie'
+  /** Hash of the opaque session token (session-cookie transport), else `null`. */
+  readonly tokenHash: string | null
+  /** Refresh state (token transport), else `null`. */
+  readonly refresh: RefreshState | null
+  /** The user's token version at login. */
+  readonly ver: number
+  /** Application metadata. */
+  readonly metadata: SessionMetadata
+  /** Session data (session-cookie transport): a small JSON object, or `null`. */
+  readonly data: Record<string, unknown> | null
+  /** Incremented by the store on every applied write; the compare-and-set handle. */
+  readonly revision: number
+}
+
+/**
+ * The fields of a session that an update may set. `expiresAt` is derived, never patched: when a
+ * patch sets `lastSeenAt`, the store sets `expiresAt` to
+ * `min(absoluteExpiresAt, lastSeenAt + idleTimeout)` (the field's definition) in the same write.
+ * A store applies only these four fields and ignores any other key.
+ */
+export type SessionPatch = Partial<Pick<SessionRecord, 'lastSeenAt' | 'refresh' | 'data' | 'metadata'>>
+
+/** The conditions of a conditional update; every given one must hold. */
+export interface UpdateCondition {
+  /** The record's `revision` must equal this. */
+  readonly revision?: number
+  /** The record's `refresh.current` must equal this hash. */
+  readonly refreshCurrent?: string
+}
+
+/** What {@link AuthStore.updateSession} answers. */
+export interface UpdateSessionResult {
+  /** Whether the patch was applied. */
+  readonly applied: boolean
+  /** The record after the write if applied, else the record as it is (`null` if absent or expired). */
+  readonly session: SessionRecord | null
+}
+
+/** What {@link AuthStore.endUserSessions} answers. */
+export interface EndUserSessionsResult {
+  /** The user's new token version. */
+  readonly ver: number
+  /** The ids of the sessions that were ended. */
+  readonly ended: string[]
+}
+
+/** One entry of the revocation feed. */
+export type RevocationEvent =
+  | {
+      /** A session ended (logout, reuse detected, revoked by the user). */
+      readonly type: 'session'
+      /** Its user. */
+      readonly sub: string
+      /** The session. */
+      readonly sid: string
+      /** When (ms). */
+      readonly at: number
+    }
+  | {
+      /** A user's token version moved to `ver`: tokens with a lower `ver` are revoked. */
+      readonly type: 'user'
+      /** The user. */
+      readonly sub: string
+      /** The new version. */
+      readonly ver: number
+      /** When (ms). */
+      readonly at: number
+    }
+  | {
+      /** One access token was denied until its `exp`. */
+      readonly type: 'token'
+      /** The token's `jti`. */
+      readonly jti: string
+      /** The token's `exp` (ms): the denial is pointless after it. */
+      readonly expiresAt: number
+      /** When (ms). */
+      readonly at: number
+    }
+
+/** A feed entry with its position. */
+export interface FeedEntry {
+  /** Opaque position in the feed (for example a Redis stream id), ordered as the store defines. */
+  readonly cursor: string
+  /** The event. */
+  readonly event: RevocationEvent
+}
+
+/** Options of {@link AuthStore.readFeed}. */
+export interface ReadFeedOptions {
+  /**
+   * Read entries after this cursor. `null`: start at the first entry with `at >= since`.
+   */
+  readonly after: string | null
+  /** With `after: null`: the oldest event time (ms) to replay. */
+  readonly since?: number
+  /** Wait up to this many ms for an entry when there is none yet (0 = answer at once). */
+  readonly blockMs?: number
+  /** At most this many entries. */
+  readonly limit?: number
+  /** Abort a blocking read (the store answers with what it has, possibly nothing). */
+  readonly signal?: AbortSignal
+}
+
+/** What {@link AuthStore.readFeed} answers. */
+export interface ReadFeedResult {
+  /** Entries in feed order. */
+  readonly entries: readonly FeedEntry[]
+  /** Where to continue (the last entry's cursor, or the given one when there was none). */
+  readonly cursor: string | null
+  /**
+   * `true` when entries after `after` may be missing (the feed was trimmed past it, or lost, for
+   * example a Redis restart without persistence). A mirror then replays its window and distrusts
+   * the feed for one window.
+   */
+  readonly gap: boolean
+}
+
+/** What {@link AuthStore.getRevocationState} answers: everything `strict` needs, in one round trip. */
+export interface RevocationState {
+  /** Whether the `jti` is on the denylist. */
+  readonly tokenDenied: boolean
+  /** The user's current token version (0 if never bumped). */
+  readonly userVersion: number
+  /** Whether the session exists and has not expired. */
+  readonly sessionAlive: boolean
+}
+
+/**
+ * The storage contract every store implements. Each method is one atomic step: a check and the
+ * write that depends on it happen together (a Lua script in Redis, synchronous code in memory),
+ * so concurrent callers never see a half-applied change.
+ *
+ * Run `describeAuthStore` from `'@auth/core/testing'` against an implementation to check it.
+ */
+export interface AuthStore {
+  /** A name for logs. */
+  readonly name: string
+
+  /**
+   * Inserts a new session and adds it to its user's index, atomically, **if** the user's token
+   * version still equals `record.ver`; otherwise writes nothing and answers `false` (a
+   * `logoutAll` ran meanwhile, and core retries with the new version). The record expires at
+   * `record.expiresAt`. Rejects with a `TypeError` if a session with that id exists.
+   */
+  createSession(record: SessionRecord, now: number): Promise<boolean>
+
+  /** The session, or `null` if absent or expired at `now`. */
+  getSession(ref: SessionRef, now: number): Promise<SessionRecord | null>
+
+  /**
+   * Conditional update, atomically: if the session exists, has not expired at `now`, and every
+   * condition holds, merge `patch` into it (shallow: a patched field is replaced whole), increment
+   * `revision`, re-derive `expiresAt` if `lastSeenAt` was patched (see {@link SessionPatch}) and
+   * expire the record then, and answer `{ applied: true, session }`. Otherwise change nothing and answer
+   * `{ applied: false, session }` with the record as it is (or `null`). An update never creates a
+   * session: an ended session stays ended.
+   */
+  updateSession(ref: SessionRef, condition: UpdateCondition, patch: SessionPatch, now: number): Promise<UpdateSessionResult>
+
+  /**
+   * Ends a session, atomically: deletes the record, removes it from its user's index, and appends
+   * a `session` event to the feed. Answers the record that was ended, or `null` if there was none
+   * (the event is appended anyway, so a mirror learns of it).
+   */
+  endSession(ref: SessionRef, now: number): Promise<SessionRecord | null>
+
+  /**
+   * Ends every session of a user and bumps the user's token version, atomically: increments the
+   * version, deletes every session in the user's index and the index itself, and appends a
+   * `user` event with the new version. Answers the new version and the ended session ids.
+   */
+  endUserSessions(sub: string, now: number): Promise<EndUserSessionsResult>
+
+  /** The user's live sessions at `now` (expired ones are left out, and may be pruned from the index). */
+  listSessions(sub: string, now: number): Promise<SessionRecord[]>
+
+  /** The user's token version (0 if never bumped). */
+  getUserVersion(sub: string): Promise<number>
+
+  /**
+   * Denies one access token until `expiresAt` (its `exp`, ms) and appends a `token` event, atomically.
+   * The denylist entry expires at `expiresAt`, never earlier.
+   */
+  denyToken(jti: string, expiresAt: number, now: number): Promise<void>
+
+  /** Denylist, user version and session liveness in one round trip (the `strict` strategy). */
+  getRevocationState(query: { sub: string; sid: string; jti: string }, now: number): Promise<RevocationState>
+
+  /**
+   * Reads the revocation feed in order. Entries may have been trimmed (see
+   * {@link AuthStore.trimFeed}); a read that may have missed some says so with `gap`. With
+   * `after: null` and nothing to answer, `cursor` is `null` and the caller reads by `since` again.
+   */
+  readFeed(options: ReadFeedOptions): Promise<ReadFeedResult>
+
+  /**
+   * Drops feed entries with `at < before` (ms). Core calls it with `now - window`; a store need
+   * not trim on its own, and must never drop an entry newer than `before`.
+   */
+  trimFeed(before: number): Promise<void>
+
+  /** Releases connections and timers. The store is unusable afterwards. */
+  close(): Promise<void>
+}

@@ -1,0 +1,99 @@
+/**
+ * Conformance: the denylist and `getRevocationState` (what the `strict` strategy reads).
+ *
+ * @module
+ * @internal
+ */
+import { expect, it } from 'vitest'
+import { eventsOf, HOUR, makeSession, MINUTE, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
+
+const query = { sub: 'user-1', sid: 'sid-1', jti: 'jti-1' }
+
+/** Registers the denylist and revocation state tests. */
+export function defineRevocationTests({ store }: SuiteContext): void {
+  it('answers nothing revoked for unknown users, sessions and tokens', async () => {
+    expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: false })
+  })
+
+  it('denies a token until its expiresAt, and no longer at or after it', async () => {
+    const exp = T0 + 15 * MINUTE
+    await store().denyToken('jti-1', exp, T0)
+    expect((await store().getRevocationState(query, T0)).tokenDenied).toBe(true)
+    expect((await store().getRevocationState(query, exp - 1)).tokenDenied).toBe(true)
+    expect((await store().getRevocationState(query, exp)).tokenDenied).toBe(false)
+    expect((await store().getRevocationState(query, exp + HOUR)).tokenDenied).toBe(false)
+    expect((await store().getRevocationState({ ...query, jti: 'jti-2' }, T0)).tokenDenied).toBe(false)
+  })
+
+  it('appends a token event for each denial', async () => {
+    await store().denyToken('jti-1', T0 + MINUTE, T0)
+    await store().denyToken('jti-2', T0 + 2 * MINUTE, T0 + 5)
+    expect(eventsOf((await readAll(store())).entries)).toEqual([
+      { type: 'token', jti: 'jti-1', expiresAt: T0 + MINUTE, at: T0 },
+      { type: 'token', jti: 'jti-2', expiresAt: T0 + 2 * MINUTE, at: T0 + 5 },
+    ])
+  })
+
+  it('keeps a denylist entry until its expiresAt whatever else happens (feed trimmed, other writes)', async () => {
+    const exp = T0 + 2 * HOUR
+    await store().denyToken('jti-1', exp, T0)
+    // Trim the whole feed, deny and expire many other tokens, end sessions and users.
+    await store().trimFeed(exp + HOUR)
+    for (let i = 0; i < 50; i++) await store().denyToken(`other-${i}`, T0 + i + 1, T0)
+    await store().createSession(makeSession({ id: 'x', expiresAt: T0 + 1 }), T0)
+    await store().endUserSessions('user-2', T0 + HOUR)
+    expect((await store().getRevocationState(query, T0 + HOUR)).tokenDenied).toBe(true)
+    expect((await store().getRevocationState(query, exp - 1)).tokenDenied).toBe(true)
+    expect((await store().getRevocationState({ ...query, jti: 'other-49' }, T0 + 49)).tokenDenied).toBe(true)
+    expect((await store().getRevocationState({ ...query, jti: 'other-49' }, T0 + 50)).tokenDenied).toBe(false)
+  })
+
+  it('never shortens a denial: denying again with an earlier expiresAt keeps the later one', async () => {
+    await store().denyToken('jti-1', T0 + HOUR, T0)
+    await store().denyToken('jti-1', T0 + MINUTE, T0 + 1)
+    expect((await store().getRevocationState(query, T0 + 2 * MINUTE)).tokenDenied).toBe(true)
+    await store().denyToken('jti-1', T0 + 2 * HOUR, T0 + 2)
+    expect((await store().getRevocationState(query, T0 + HOUR)).tokenDenied).toBe(true)
+    expect((await store().getRevocationState(query, T0 + 2 * HOUR)).tokenDenied).toBe(false)
+  })
+
+  it('answers the user version', async () => {
+    await store().endUserSessions('user-1', T0)
+    await store().endUserSessions('user-1', T0 + 1)
+    expect((await store().getRevocationState(query, T0 + 2)).userVersion).toBe(2)
+    expect((await store().getRevocationState({ ...query, sub: 'user-2' }, T0 + 2)).userVersion).toBe(0)
+  })
+
+  it('answers sessionAlive for a live session, and false once absent, expired or ended', async () => {
+    const record = makeSession({ expiresAt: T0 + 1000 })
+    await store().createSession(record, T0)
+    await store().createSession(makeSession({ id: 'sid-2' }), T0)
+    expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: true })
+    expect((await store().getRevocationState(query, T0 + 999)).sessionAlive).toBe(true)
+    expect((await store().getRevocationState(query, T0 + 1000)).sessionAlive).toBe(false)
+    expect((await store().getRevocationState({ ...query, sid: 'unknown' }, T0)).sessionAlive).toBe(false)
+    expect((await store().getRevocationState({ ...query, sub: 'user-2' }, T0)).sessionAlive).toBe(false)
+
+    const second = { ...query, sid: 'sid-2' }
+    expect((await store().getRevocationState(second, T0 + 1)).sessionAlive).toBe(true)
+    await store().endSession(refOf(makeSession({ id: 'sid-2' })), T0 + 2)
+    expect((await store().getRevocationState(second, T0 + 2)).sessionAlive).toBe(false)
+  })
+
+  it('answers sessionAlive false after endUserSessions, with the bumped version', async () => {
+    await store().createSession(makeSession(), T0)
+    await store().endUserSessions('user-1', T0 + 1)
+    expect(await store().getRevocationState(query, T0 + 1)).toStrictEqual({ tokenDenied: false, userVersion: 1, sessionAlive: false })
+  })
+
+  it('answers all three at once', async () => {
+    await store().createSession(makeSession(), T0)
+    await store().denyToken('jti-1', T0 + MINUTE, T0)
+    await store().endUserSessions('user-3', T0)
+    expect(await store().getRevocationState({ ...query, sub: 'user-1' }, T0 + 1)).toStrictEqual({
+      tokenDenied: true,
+      userVersion: 0,
+      sessionAlive: true,
+    })
+  })
+}

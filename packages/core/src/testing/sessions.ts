@@ -1,0 +1,131 @@
+/**
+ * Conformance: creating, reading, listing and ending sessions.
+ *
+ * @module
+ * @internal
+ */
+import { expect, it } from 'vitest'
+import { eventsOf, HOUR, idsOf, makeCookieSession, makeSession, mutable, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
+
+/** Registers the session tests. */
+export function defineSessionTests({ store }: SuiteContext): void {
+  it('createSession then getSession returns every field, nested values included', async () => {
+    const tokens = makeSession({ revision: 7, lastSeenAt: T0 + 5, refresh: { generation: 4, current: 'h4', previous: 'h3', rotatedAt: T0 + 5 } })
+    const cookie = makeCookieSession({ id: 'sid-2' })
+    await expect(store().createSession(tokens, T0)).resolves.toBe(true)
+    await expect(store().createSession(cookie, T0)).resolves.toBe(true)
+    expect(await store().getSession(refOf(tokens), T0)).toStrictEqual(tokens)
+    expect(await store().getSession(refOf(cookie), T0)).toStrictEqual(cookie)
+  })
+
+  it('keeps its own copy: mutating the input or a returned record does not change the stored one', async () => {
+    const original = makeCookieSession()
+    const input = structuredClone(original)
+    await store().createSession(input, T0)
+    mutable(input).lastSeenAt = 1
+    ;(input.data!.cart as unknown[]).push('injected')
+
+    const read = await store().getSession(refOf(original), T0)
+    expect(read).toStrictEqual(original)
+    mutable(read!).revision = 99
+    ;(read!.data!.nested as { deep: { n: number } }).deep.n = 42
+    expect(await store().getSession(refOf(original), T0)).toStrictEqual(original)
+  })
+
+  it('rejects a second session with the same user and id with a TypeError, keeping the first', async () => {
+    const first = makeSession()
+    await store().createSession(first, T0)
+    await expect(store().createSession(makeSession({ lastSeenAt: T0 + 1 }), T0 + 1)).rejects.toBeInstanceOf(TypeError)
+    expect(await store().getSession(refOf(first), T0 + 1)).toStrictEqual(first)
+    expect(idsOf(await store().listSessions(first.sub, T0 + 1))).toEqual([first.id])
+  })
+
+  it('treats an expired record as absent: a new session may take its id', async () => {
+    const old = makeSession({ expiresAt: T0 + 1000 })
+    await store().createSession(old, T0)
+    const fresh = makeSession({ createdAt: T0 + 1000, lastSeenAt: T0 + 1000, expiresAt: T0 + 1000 + HOUR })
+    await expect(store().createSession(fresh, T0 + 1000)).resolves.toBe(true)
+    expect(await store().getSession(refOf(fresh), T0 + 1000)).toStrictEqual(fresh)
+    expect(idsOf(await store().listSessions(fresh.sub, T0 + 1000))).toEqual([fresh.id])
+  })
+
+  it('getSession answers null for an unknown session, an unknown user and another user', async () => {
+    await store().createSession(makeSession(), T0)
+    expect(await store().getSession({ sub: 'user-1', id: 'sid-unknown' }, T0)).toBeNull()
+    expect(await store().getSession({ sub: 'user-unknown', id: 'sid-1' }, T0)).toBeNull()
+    expect(await store().getSession({ sub: 'user-1', id: 'sid-1' }, T0)).not.toBeNull()
+  })
+
+  it('getSession answers null once expiresAt <= now, and the record before that', async () => {
+    const record = makeSession({ expiresAt: T0 + 1000 })
+    await store().createSession(record, T0)
+    expect(await store().getSession(refOf(record), T0 + 999)).toStrictEqual(record)
+    expect(await store().getSession(refOf(record), T0 + 1000)).toBeNull()
+    expect(await store().getSession(refOf(record), T0 + 5000)).toBeNull()
+  })
+
+  it('keeps sessions of different users with the same id apart', async () => {
+    const alice = makeSession({ sub: 'alice', id: 'same', metadata: { label: 'alice' } })
+    const bob = makeSession({ sub: 'bob', id: 'same', metadata: { label: 'bob' }, expiresAt: T0 + 2 * HOUR })
+    await store().createSession(alice, T0)
+    await store().createSession(bob, T0)
+    expect(await store().getSession(refOf(alice), T0)).toStrictEqual(alice)
+    expect(await store().getSession(refOf(bob), T0)).toStrictEqual(bob)
+
+    expect(await store().endSession(refOf(alice), T0 + 1)).toStrictEqual(alice)
+    expect(await store().getSession(refOf(alice), T0 + 1)).toBeNull()
+    expect(await store().getSession(refOf(bob), T0 + 1)).toStrictEqual(bob)
+    expect(idsOf(await store().listSessions('bob', T0 + 1))).toEqual(['same'])
+    expect(await store().listSessions('alice', T0 + 1)).toEqual([])
+  })
+
+  it('listSessions lists exactly the live sessions of that user', async () => {
+    await store().createSession(makeSession({ id: 'a' }), T0)
+    await store().createSession(makeCookieSession({ id: 'b', expiresAt: T0 + 2 * HOUR }), T0)
+    await store().createSession(makeSession({ id: 'short', expiresAt: T0 + 1000 }), T0)
+    await store().createSession(makeSession({ id: 'other', sub: 'user-2' }), T0)
+
+    const live = await store().listSessions('user-1', T0)
+    expect(idsOf(live)).toEqual(['a', 'b', 'short'])
+    expect(live.find((record) => record.id === 'b')).toStrictEqual(makeCookieSession({ id: 'b', expiresAt: T0 + 2 * HOUR }))
+    expect(idsOf(await store().listSessions('user-1', T0 + 1000))).toEqual(['a', 'b'])
+    expect(idsOf(await store().listSessions('user-1', T0 + HOUR))).toEqual(['b'])
+    expect(idsOf(await store().listSessions('user-2', T0))).toEqual(['other'])
+    expect(await store().listSessions('user-unknown', T0)).toEqual([])
+  })
+
+  it('getUserVersion is 0 for a user never bumped', async () => {
+    await store().createSession(makeSession(), T0)
+    expect(await store().getUserVersion('user-1')).toBe(0)
+    expect(await store().getUserVersion('nobody')).toBe(0)
+  })
+
+  it('endSession deletes the record, removes it from the index and answers it', async () => {
+    const ended = makeSession({ id: 'a' })
+    const kept = makeSession({ id: 'b' })
+    await store().createSession(ended, T0)
+    await store().createSession(kept, T0)
+    expect(await store().endSession(refOf(ended), T0 + 10)).toStrictEqual(ended)
+    expect(await store().getSession(refOf(ended), T0 + 10)).toBeNull()
+    expect(idsOf(await store().listSessions('user-1', T0 + 10))).toEqual(['b'])
+    expect(await store().getSession(refOf(kept), T0 + 10)).toStrictEqual(kept)
+    expect(await store().endSession(refOf(ended), T0 + 11)).toBeNull()
+  })
+
+  it('endSession appends a session event, also when there was no session', async () => {
+    await store().createSession(makeSession(), T0)
+    expect(await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 10)).not.toBeNull()
+    expect(await store().endSession({ sub: 'user-9', id: 'never-existed' }, T0 + 20)).toBeNull()
+    expect(eventsOf((await readAll(store())).entries)).toEqual([
+      { type: 'session', sub: 'user-1', sid: 'sid-1', at: T0 + 10 },
+      { type: 'session', sub: 'user-9', sid: 'never-existed', at: T0 + 20 },
+    ])
+  })
+
+  it('endSession of an expired session answers null (it was already absent)', async () => {
+    const record = makeSession({ expiresAt: T0 + 1000 })
+    await store().createSession(record, T0)
+    expect(await store().endSession(refOf(record), T0 + 1000)).toBeNull()
+    expect(await store().getSession(refOf(record), T0 + 999)).toBeNull()
+  })
+}
