@@ -41,7 +41,13 @@ export interface CreateAuthOptions {
   audience: string
   /**
    * The secret that MACs refresh and session tokens (≥ 32 random bytes; weak ones are refused).
-   * Every process that refreshes must share it. Default: derived from the signing key.
+   * Every process that refreshes must share it.
+   *
+   * > [!NOTE]
+   * > Default: derived from the signing key, which is fine for one process and for trying things
+   * > out. But then rotating the signing key invalidates every refresh and session token (every
+   * > user logs in again), so production deployments should set it; `createAuth` warns once when
+   * > `NODE_ENV` is `production` and it is missing.
    */
   secret?: string | Uint8Array
   /** How verification learns of revocations. Default `strict`. */
@@ -209,6 +215,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const clock = options.clock ?? Date.now
   const tokenKey = memoize(() => deriveTokenKey(options))
   if (options.secret !== undefined) assertStrongSecret(secretBytes(options.secret))
+  else warnNoSecretInProduction()
 
   const windowMs = (accessTokenTtl + clockTolerance) * 1000
   const events = new SecurityEvents()
@@ -320,6 +327,17 @@ export function createAuth(options: CreateAuthOptions): Auth {
     },
   }
   return Object.freeze(auth)
+}
+
+let warnedNoSecret = false
+function warnNoSecretInProduction(): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  if (warnedNoSecret || env?.NODE_ENV !== 'production') return
+  warnedNoSecret = true
+  console.warn(
+    '@auth/core: createAuth has no `secret`, so refresh and session tokens are MACed with a key derived from ' +
+      'the signing key: rotating the signing key will log every user out. Set `secret` (32+ random bytes).',
+  )
 }
 
 function checkRef(ref: SessionRef): SessionRef {

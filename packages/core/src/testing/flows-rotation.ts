@@ -156,6 +156,19 @@ export function defineRotationFlows(setup: () => Promise<FlowHarness>): void {
     expect((await auth.verifyAccessToken(next.accessToken)).claims.ver).toBe(2)
   })
 
+  it('shares refresh tokens between processes with the same secret, and refuses another secret without ending the session', async () => {
+    const h = await setup()
+    const secret = new Uint8Array(32).map((_, i) => (i * 37 + 11) % 256)
+    const a = h.auth({ secret })
+    const b = h.auth({ secret })
+    const stranger = h.auth({ secret: new Uint8Array(32).map((_, i) => (i * 53 + 7) % 256) })
+    const login = await a.login({ sub: 'alice' })
+    expect(await outcome(stranger.refresh(login.refreshToken))).toBe('refresh_invalid')
+    const next = await b.refresh(login.refreshToken)
+    expect(generationOf(next)).toBe(1)
+    expect(h.events).toEqual([])
+  })
+
   it('computes application claims at login and at every refresh', async () => {
     const h = await setup()
     let role = 'member'

@@ -1,0 +1,85 @@
+/**
+ * createAuth's configuration checks (no store traffic: construction only). The behaviour of
+ * createAuth on real stores is the `describeAuthFlows` suite, run by every store package.
+ */
+import {
+  type AuthStore,
+  createAuth,
+  type CreateAuthOptions,
+  createKeySet,
+  generateKey,
+  generateKeySet,
+  importKey,
+  type PublicJWK,
+} from '@auth/core'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+
+// Construction must not touch the store: every method throws if called.
+const untouchable = new Proxy({ name: 'untouchable' } as AuthStore, {
+  get(target, property) {
+    if (property === 'name') return target.name
+    return () => {
+      throw new Error(`store.${String(property)} called during construction`)
+    }
+  },
+})
+
+const base = async (): Promise<CreateAuthOptions> => ({
+  store: untouchable,
+  keys: await generateKeySet(),
+  issuer: 'https://auth.example.test',
+  audience: 'https://api.example.test',
+})
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+  vi.restoreAllMocks()
+})
+
+describe('createAuth', () => {
+  it.each([
+    ['no store', { store: undefined }],
+    ['a store without the contract', { store: {} }],
+    ['no keys', { keys: undefined }],
+    ['no issuer', { issuer: '' }],
+    ['no audience', { audience: undefined }],
+    ['an unknown strategy', { revocation: 'sometimes' }],
+    ['a zero access-token TTL', { accessTokenTtl: 0 }],
+    ['a negative grace', { refreshGrace: -1 }],
+    ['a weak secret', { secret: 'password'.repeat(8) }],
+    ['a short secret', { secret: new Uint8Array(16) }],
+    ['an idle timeout under a minute', { session: { idleTimeout: 5 } }],
+    ['a mirror block longer than half its staleness bound', { revocation: 'mirror', mirror: { stalenessMs: 100, blockMs: 80 } }],
+  ])('refuses %s with a TypeError', async (_name, override) => {
+    const options = { ...(await base()), ...(override as object) } as CreateAuthOptions
+    expect(() => createAuth(options)).toThrow(TypeError)
+  })
+
+  it('refuses a key set that cannot sign', async () => {
+    const key = await generateKey()
+    const publicOnly = createKeySet([await importKey(key.publicJwk() as PublicJWK)])
+    const options = { ...(await base()), keys: publicOnly }
+    expect(() => createAuth(options)).toThrow(/signing key/)
+  })
+
+  it('accepts a strong secret and touches no store method while being built', async () => {
+    const options = { ...(await base()), secret: crypto.getRandomValues(new Uint8Array(32)) }
+    const auth = createAuth(options)
+    expect(auth.revocation).toBe('strict')
+    expect(auth.jwks().keys).toHaveLength(1)
+    await auth.close()
+  })
+
+  it('warns once in production when no secret is set, and not when one is', async () => {
+    vi.stubEnv('NODE_ENV', 'production')
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const withSecret = { ...(await base()), secret: crypto.getRandomValues(new Uint8Array(32)) }
+    const without = await base()
+    createAuth(withSecret)
+    expect(warn).not.toHaveBeenCalled()
+    createAuth(without)
+    createAuth(without)
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(String(warn.mock.calls[0]![0])).toMatch(/secret/)
+  })
+})
