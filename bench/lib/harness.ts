@@ -97,11 +97,7 @@ export function sameStringInputs(input: string): Inputs {
   }
 }
 
-/**
- * A full collection before every timed batch, so a batch pays for its own garbage and not for
- * the previous subject's. A no-op if the flag cannot be set.
- */
-export const collectGarbage: () => void = (() => {
+const gcFunction: (() => void) | undefined = (() => {
   try {
     setFlagsFromString('--expose-gc')
     const gc = runInNewContext('gc') as unknown
@@ -109,8 +105,17 @@ export const collectGarbage: () => void = (() => {
   } catch {
     // fall through
   }
-  return () => {}
+  return undefined
 })()
+
+/** Whether {@link collectGarbage} really collects (heap measurements are meaningless without it). */
+export const gcAvailable: boolean = gcFunction !== undefined
+
+/**
+ * A full collection before every timed batch, so a batch pays for its own garbage and not for
+ * the previous subject's. A no-op if the flag cannot be set (see {@link gcAvailable}).
+ */
+export const collectGarbage: () => void = gcFunction ?? (() => {})
 
 /** The timed loop, shared by every subject (so its own cost is the same for all of them). */
 async function batch(run: Operation, inputs: readonly string[], n: number): Promise<number> {

@@ -222,7 +222,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
   if (options.onSecurityEvent) events.subscribe(options.onSecurityEvent)
   const mirror =
     strategy === 'mirror'
-      ? new RevocationMirror({ store, windowMs, stalenessMs, blockMs, clock })
+      ? new RevocationMirror({ store, windowMs, toleranceMs: clockTolerance * 1000, stalenessMs, blockMs, clock })
       : undefined
   const strict = strictCheck(store, clock)
   const verifier = createVerifier({

@@ -17,6 +17,8 @@ export interface RevocationMirrorOptions {
   store: AuthStore
   /** The revocation window in ms: the longest access-token lifetime plus the clock tolerance. */
   windowMs: number
+  /** The verifier's clock tolerance in ms: a denied token matters until its `exp` plus this. */
+  toleranceMs: number
   /** The mirror is trusted only if it heard from the feed within this many ms. */
   stalenessMs: number
   /** How long one blocking feed read waits, in ms; must be well under `stalenessMs`. */
@@ -87,7 +89,7 @@ export class RevocationMirror {
    * a warm token checked OK in the current epoch is still OK.
    */
   epoch(now: number): number {
-    return this.isFresh(now) ? this.#epoch : Number.NaN
+    return now - this.#lastSyncAt <= this.#options.stalenessMs && now >= this.#distrustUntil ? this.#epoch : Number.NaN
   }
 
   /** The verdict on a token's revocation claims, with no I/O. */
@@ -122,8 +124,9 @@ export class RevocationMirror {
         break
       }
       case 'token':
+        // After exp (plus the tolerance) the verifier rejects the token anyway.
         this.#deniedTokens.delete(event.jti)
-        this.#deniedTokens.set(event.jti, event.expiresAt + window)
+        this.#deniedTokens.set(event.jti, event.expiresAt + this.#options.toleranceMs)
         break
     }
   }

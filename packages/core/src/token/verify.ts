@@ -134,6 +134,7 @@ interface Parsed {
  */
 export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
   const { backend, keys, rules, maxTokenLength, clock, revocation } = config
+  const epochOf = revocation?.epoch
   const cache = config.cacheSize > 0 ? new VerifiedTokenCache<CacheEntry>(config.cacheSize) : undefined
   // Headers repeat across tokens of one key: remember a few that passed the header rules.
   // Compared with startsWith (a memory compare) rather than a Map: hashing the header segment of
@@ -266,7 +267,11 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
       const hit = cache?.get(token, now)
       if (hit !== undefined && hit.generation === keys.generation) {
         checkTimeClaims(hit.result.claims, rules, now)
-        return revocation ? revoke(hit.result, nowMs, hit) : Promise.resolve(hit.result)
+        // A warm token already checked in the current revocation epoch needs no further work.
+        if (revocation === undefined || (epochOf !== undefined && hit.okEpoch === epochOf(nowMs))) {
+          return Promise.resolve(hit.result)
+        }
+        return revoke(hit.result, nowMs, hit)
       }
       const result = verifyCold(token, now)
       if (isThenable(result)) {
