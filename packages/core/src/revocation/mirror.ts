@@ -161,21 +161,30 @@ export class RevocationMirror {
           signal: this.#abort.signal,
         })
         if (!this.#running) break
-        if (result.gap) {
-          // Entries may be missing (trimmed past our cursor, or the feed was lost): replay the
-          // window, and fall back to `strict` for one window rather than trust what we have.
-          this.#distrustUntil = startedAt + windowMs
-        }
         for (const entry of result.entries) this.apply(entry.event)
-        this.#cursor = result.cursor
-        // Everything appended before the read started is now applied.
-        this.#lastSyncAt = startedAt
-        this.#expire(clock())
-        failures = 0
-        if (replaying && result.entries.length < 1000) {
-          replaying = false
-          this.#resolveCaughtUp()
+        if (result.gap) {
+          // Entries may be missing (trimmed past our cursor, or the feed was lost): fall back to
+          // `strict` for one window rather than trust what we have, and replay the window (once:
+          // a gap reported on the replay itself is accepted, so a feed trimmed by another
+          // process's clock cannot make this loop spin).
+          this.#distrustUntil = startedAt + windowMs
+          if (this.#cursor !== null) {
+            this.#cursor = null
+            replaying = true
+            continue
+          }
         }
+        this.#cursor = result.cursor
+        failures = 0
+        if (result.entries.length < 1000) {
+          // Everything appended before this read started is now applied.
+          this.#lastSyncAt = startedAt
+          if (replaying) {
+            replaying = false
+            this.#resolveCaughtUp()
+          }
+        }
+        this.#expire(clock())
       } catch (error) {
         if (!this.#running) break
         this.#options.onError?.(error)

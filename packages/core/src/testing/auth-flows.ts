@@ -70,7 +70,13 @@ export function instrument(store: AuthStore): InstrumentedStore {
         if (state.storeDown || (state.feedDown && name === 'readFeed')) {
           return Promise.reject(new Error(`simulated outage: ${name}`))
         }
-        return (value as (...a: unknown[]) => unknown).apply(target, args)
+        const result = (value as (...a: unknown[]) => unknown).apply(target, args)
+        if (name !== 'readFeed') return result
+        // A feed read in flight when the outage starts loses its answer too.
+        return Promise.resolve(result).then((answer) => {
+          if (state.feedDown || state.storeDown) throw new Error('simulated outage: readFeed (answer lost)')
+          return answer
+        })
       }
     },
   })

@@ -171,6 +171,32 @@ export function defineRevocationFlows(setup: () => Promise<FlowHarness>): void {
     })
   })
 
+  it('mirror: after a gap in the feed (entries trimmed unseen) it distrusts itself for a window and replays', async () => {
+    const h = await setup()
+    const a = h.auth({ revocation: 'mirror' })
+    const writer = h.auth({ revocation: 'strict' })
+    await a.ready()
+    const first = await writer.login({ sub: 'alice' })
+    await writer.logout({ sub: 'alice', id: first.sessionId })
+    await eventually(async () => (await outcome(a.verifyAccessToken(first.accessToken))) === 'session_revoked')
+    const bob = await writer.login({ sub: 'bob' })
+    expect(await outcome(a.verifyAccessToken(bob.accessToken))).toBe('ok')
+
+    h.instrumented.feedDown = true // the mirror cannot read while entries come and go
+    const carol = await writer.login({ sub: 'carol' })
+    await writer.logout({ sub: 'carol', id: carol.sessionId })
+    h.clock.advance(1000)
+    await h.instrumented.store.trimFeed(h.clock()) // carol's logout is trimmed before the mirror saw it
+    await writer.logout({ sub: 'bob', id: bob.sessionId })
+    h.instrumented.feedDown = false
+
+    // carol's logout is not in the feed any more, yet the mirror must not accept her token
+    await eventually(async () => (await outcome(a.verifyAccessToken(bob.accessToken))) === 'session_revoked')
+    const before = h.instrumented.verifyCalls()
+    expect(await outcome(a.verifyAccessToken(carol.accessToken))).toBe('session_revoked')
+    expect(h.instrumented.verifyCalls()).toBeGreaterThan(before) // answered by the store (strict)
+  })
+
   it('races: logout and logoutAll against concurrent refreshes, touches and data updates leave nothing alive', async () => {
     const h = await setup()
     const auth = h.auth({ revocation: 'strict' })

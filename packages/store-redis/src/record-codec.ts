@@ -1,0 +1,82 @@
+/**
+ * A session record as a Redis hash. Numbers and strings the scripts read (`expiresAt`,
+ * `revision`, `lastSeenAt`, `absoluteExpiresAt`, `idleTimeout`) are plain fields; nested values
+ * (`refresh`, `metadata`, `data`, `tokenHash`) are JSON the scripts replace whole and never parse,
+ * so application data round-trips exactly (Lua's JSON would turn `[]` into `{}` and round
+ * numbers). `rc` repeats `refresh.current`, for the rotation's condition.
+ *
+ * @module
+ * @internal
+ */
+import type { SessionPatch, SessionRecord } from '@auth/core'
+
+const NUMBER_FIELDS = ['createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'idleTimeout', 'expiresAt', 'ver', 'revision'] as const
+
+/** @internal The hash fields of a record, as field/value pairs for HSET. */
+export function encodeRecord(record: SessionRecord): string[] {
+  if (typeof record !== 'object' || record === null) throw new TypeError('createSession: record must be an object')
+  for (const name of ['id', 'sub'] as const) {
+    if (typeof record[name] !== 'string' || record[name].length === 0) throw new TypeError(`createSession: record.${name} must be a non-empty string`)
+  }
+  const pairs: string[] = ['id', record.id, 'sub', record.sub, 'transport', String(record.transport)]
+  for (const name of NUMBER_FIELDS) {
+    const value = record[name]
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`createSession: record.${name} must be a finite number`)
+    pairs.push(name, String(value))
+  }
+  pairs.push('tokenHash', JSON.stringify(record.tokenHash ?? null))
+  pairs.push('metadata', JSON.stringify(record.metadata ?? {}))
+  pairs.push('data', JSON.stringify(record.data ?? null))
+  pairs.push('refresh', JSON.stringify(record.refresh ?? null))
+  if (record.refresh) pairs.push('rc', record.refresh.current)
+  return pairs
+}
+
+/** @internal The script arguments of a patch: lastSeenAt ('' if not patched), drop-rc flag, field/value pairs. */
+export function encodePatch(patch: SessionPatch): { lastSeenAt: string; dropRefreshHash: boolean; pairs: string[] } {
+  const pairs: string[] = []
+  let dropRefreshHash = false
+  let lastSeenAt = ''
+  // Only the four patchable fields, and only those given: `{ data: undefined }` changes nothing.
+  if (patch.lastSeenAt !== undefined) {
+    if (typeof patch.lastSeenAt !== 'number' || !Number.isFinite(patch.lastSeenAt)) throw new TypeError('updateSession: lastSeenAt must be a finite number')
+    lastSeenAt = String(patch.lastSeenAt)
+  }
+  if (patch.refresh !== undefined) {
+    pairs.push('refresh', JSON.stringify(patch.refresh))
+    if (patch.refresh === null) dropRefreshHash = true
+    else pairs.push('rc', patch.refresh.current)
+  }
+  if (patch.data !== undefined) pairs.push('data', JSON.stringify(patch.data))
+  if (patch.metadata !== undefined) pairs.push('metadata', JSON.stringify(patch.metadata))
+  return { lastSeenAt, dropRefreshHash, pairs }
+}
+
+/** @internal A record from its hash (a flat field/value array), or `null` for an empty one. */
+export function decodeRecord(flat: readonly string[] | null | undefined): SessionRecord | null {
+  if (!flat || flat.length === 0) return null
+  const fields = new Map<string, string>()
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!)
+  const text = (name: string): string => {
+    const value = fields.get(name)
+    if (value === undefined) throw new Error(`session record without ${name}`)
+    return value
+  }
+  const number = (name: string): number => Number(text(name))
+  return {
+    id: text('id'),
+    sub: text('sub'),
+    createdAt: number('createdAt'),
+    lastSeenAt: number('lastSeenAt'),
+    absoluteExpiresAt: number('absoluteExpiresAt'),
+    idleTimeout: number('idleTimeout'),
+    expiresAt: number('expiresAt'),
+    transport: text('transport') as SessionRecord['transport'],
+    tokenHash: JSON.parse(text('tokenHash')) as string | null,
+    refresh: JSON.parse(text('refresh')) as SessionRecord['refresh'],
+    ver: number('ver'),
+    metadata: JSON.parse(text('metadata')) as SessionRecord['metadata'],
+    data: JSON.parse(text('data')) as SessionRecord['data'],
+    revision: number('revision'),
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * The Redis store: `createRedisStore({ client })` on an ioredis `Redis` (standalone or
+ * Sentinel) or `Cluster` client.
+ *
+ * Exported from `'@auth/store-redis'`.
+ *
+ * @module
+ */
+import type { AuthStore, EndUserSessionsResult, RevocationState, SessionRecord, UpdateSessionResult } from '@auth/core'
+import { Connection, ThrottledLogger, unavailable } from './connection.js'
+import { Doorbell } from './doorbell.js'
+import { checkEvictionPolicy } from './eviction-policy.js'
+import { newEpoch } from './feed-cursor.js'
+import { KeyLayout } from './key-layout.js'
+import { CHECK_LAYOUT, CREATE_SESSION, DENY_TOKEN, END_SESSION, END_USER_SESSIONS, LIST_SESSIONS, REVOCATION_STATE, UPDATE_SESSION } from './lua.js'
+import { resolveOptions, type RedisStoreOptions } from './options.js'
+import { decodeRecord, encodePatch, encodeRecord } from './record-codec.js'
+import { RedisFeed } from './redis-feed.js'
+import { Script } from './script.js'
+
+const scripts = {
+  create: new Script(CREATE_SESSION),
+  update: new Script(UPDATE_SESSION),
+  end: new Script(END_SESSION),
+  endUser: new Script(END_USER_SESSIONS),
+  list: new Script(LIST_SESSIONS),
+  deny: new Script(DENY_TOKEN),
+  state: new Script(REVOCATION_STATE),
+  layout: new Script(CHECK_LAYOUT),
+}
+
+/**
+ * Creates an `AuthStore` (from `@auth/core`) on Redis, for any number of processes. Every
+ * check-then-act primitive is one Lua script on the keys of one hash slot, so each is atomic on
+ * standalone Redis, Sentinel and Cluster; a refresh rotation and a `strict` verification are one
+ * round trip each.
+ *
+ * Exported from `'@auth/store-redis'`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis'
+ * import { createAuth, generateKeySet } from '@auth/core'
+ * import { createRedisStore } from '@auth/store-redis'
+ *
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
+ * const auth = createAuth({
+ *   store: createRedisStore({ client: redis, prefix: 'myapp:auth:' }),
+ *   keys: await generateKeySet(),
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   revocation: 'mirror',
+ * })
+ * ```
+ *
+ * > [!NOTE]
+ * > Run Redis with `maxmemory-policy noeviction`: an evicted denylist entry, user version or
+ * > session lets a revoked token back in. The store warns at first use when the policy can evict.
+ *
+ * @param options - the ioredis client, key prefix, time budget, shards, replication wait, logger
+ */
+export function createRedisStore(options: RedisStoreOptions): AuthStore {
+  const settings = resolveOptions(options)
+  const { client, commandTimeoutMs, waitReplicas, waitTimeoutMs } = settings
+  const layout = new KeyLayout(settings.prefix, settings.shards)
+  // Keys a script builds itself (a user's records) must carry the client's own keyPrefix too.
+  const keyPrefix = (client.options as { keyPrefix?: string }).keyPrefix ?? ''
+  const log = new ThrottledLogger(settings.logger)
+  const connection = new Connection(client, commandTimeoutMs, log)
+  const doorbell = new Doorbell(client, layout.channel, log)
+  const feed = new RedisFeed(client, connection, layout, doorbell)
+  let closed = false
+  let layoutChecked: Promise<void> | undefined
+  let misconfigured: TypeError | undefined
+
+  /** The first call checks that every process sharing the prefix uses this layout. */
+  function checkLayout(): Promise<void> {
+    layoutChecked ??= connection
+      .run(() => scripts.layout.run(client, [layout.config], [layout.signature]))
+      .then(
+        (found) => {
+          if (found !== layout.signature) {
+            misconfigured = new TypeError(
+              `@auth/store-redis: the keys under prefix "${settings.prefix}" were written with layout ${String(found)}, ` +
+                `this store uses ${layout.signature} (shards). Use the same shards option in every process, or another prefix.`,
+            )
+            settings.logger.warn(misconfigured.message)
+          }
+          if (settings.checkEvictionPolicy) void checkEvictionPolicy(client, commandTimeoutMs, settings.logger)
+        },
+        (error: unknown) => {
+          layoutChecked = undefined // try again with the next call
+          throw error
+        },
+      )
+    return layoutChecked
+  }
+
+  /** Before any call: open, and the layout checked. */
+  async function prepare(): Promise<void> {
+    if (closed) throw unavailable('closed')
+    await checkLayout()
+    if (misconfigured) throw misconfigured
+  }
+
+  /** Runs a store call: checked layout, time budget, errors as store_unavailable. */
+  async function call<T>(operation: () => Promise<T>): Promise<T> {
+    await prepare()
+    return connection.run(operation)
+  }
+
+  /** Runs a revocation script, waiting for replicas when configured. */
+  function revoke(script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
+    return waitReplicas > 0 ? script.runAndWait(client, keys, args, waitReplicas, waitTimeoutMs) : script.run(client, keys, args)
+  }
+
+  const feedArgs = (shard: { index: number }) => [newEpoch(), layout.channel, String(shard.index)]
+
+  return {
+    name: 'redis',
+
+    async createSession(record, now) {
+      const fields = encodeRecord(record)
+      const keys = [layout.version(record.sub), layout.record(record.sub, record.id), layout.index(record.sub)]
+      const result = await call(() => scripts.create.run(client, keys, [now, record.ver, record.expiresAt, record.id, ...fields]))
+      if (Number(result) === -1) throw new TypeError('createSession: a session with this id exists')
+      return Number(result) === 1
+    },
+
+    async getSession(ref, now) {
+      const flat = await call(() => client.hgetall(layout.record(ref.sub, ref.id)).then(flatten))
+      const record = decodeRecord(flat)
+      return record !== null && record.expiresAt > now ? record : null
+    },
+
+    async updateSession(ref, condition, patch, now): Promise<UpdateSessionResult> {
+      const { lastSeenAt, dropRefreshHash, pairs } = encodePatch(patch)
+      const args = [
+        now,
+        ref.id,
+        condition.revision === undefined ? '' : condition.revision,
+        condition.refreshCurrent === undefined ? '0' : '1',
+        condition.refreshCurrent ?? '',
+        lastSeenAt,
+        dropRefreshHash ? '1' : '0',
+        ...pairs,
+      ]
+      const keys = [layout.record(ref.sub, ref.id), layout.index(ref.sub)]
+      const [applied, flat] = (await call(() => scripts.update.run(client, keys, args))) as [number, string[] | undefined]
+      return { applied: Number(applied) === 1, session: decodeRecord(flat) }
+    },
+
+    async endSession(ref, now) {
+      const shard = layout.user(ref.sub)
+      const keys = [layout.record(ref.sub, ref.id), layout.index(ref.sub), shard.stream, shard.meta]
+      const flat = (await call(() => revoke(scripts.end, keys, [now, ref.sub, ref.id, ...feedArgs(shard)]))) as string[] | null
+      return decodeRecord(flat)
+    },
+
+    async endUserSessions(sub, now): Promise<EndUserSessionsResult> {
+      const shard = layout.user(sub)
+      const keys = [layout.version(sub), layout.index(sub), shard.stream, shard.meta]
+      const args = [now, sub, keyPrefix + layout.recordPrefix(sub), ...feedArgs(shard)]
+      const [ver, ended] = (await call(() => revoke(scripts.endUser, keys, args))) as [number, string[]]
+      return { ver: Number(ver), ended: [...ended] }
+    },
+
+    async listSessions(sub, now) {
+      const replies = (await call(() => scripts.list.run(client, [layout.index(sub)], [now, keyPrefix + layout.recordPrefix(sub)]))) as string[][]
+      return replies.map(decodeRecord).filter((record): record is SessionRecord => record !== null)
+    },
+
+    async getUserVersion(sub) {
+      return Number((await call(() => client.get(layout.version(sub)))) ?? 0)
+    },
+
+    async denyToken(jti, expiresAt, now) {
+      if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('denyToken: jti must be a non-empty string')
+      if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('denyToken: expiresAt must be a finite number')
+      const shard = layout.token(jti)
+      await call(() => revoke(scripts.deny, [layout.denied(jti), shard.stream, shard.meta], [now, expiresAt, jti, ...feedArgs(shard)]))
+    },
+
+    async getRevocationState({ sub, sid, jti }, now): Promise<RevocationState> {
+      const userKeys = [layout.version(sub), layout.record(sub, sid)]
+      const denied = layout.denied(jti)
+      // One script when the keys share a slot (always on standalone); on a Cluster, where the
+      // token's shard may differ from the user's, two reads sent together: one round trip.
+      const [version, expiresAt, deniedUntil] = await call(async () => {
+        if (!connection.isCluster || layout.user(sub) === layout.token(jti)) {
+          return (await scripts.state.run(client, [...userKeys, denied], ['vrd'])) as Array<string | null>
+        }
+        const [user, token] = await Promise.all([scripts.state.run(client, userKeys, ['vr']), scripts.state.run(client, [denied], ['d'])])
+        return [...(user as Array<string | null>), ...(token as Array<string | null>)]
+      })
+      return {
+        tokenDenied: deniedUntil != null && Number(deniedUntil) > now,
+        userVersion: Number(version ?? 0),
+        sessionAlive: expiresAt != null && Number(expiresAt) > now,
+      }
+    },
+
+    async readFeed(readOptions) {
+      await prepare()
+      return feed.read(readOptions)
+    },
+
+    async trimFeed(before) {
+      await prepare()
+      await feed.trim(before)
+    },
+
+    async close() {
+      if (closed) return
+      closed = true
+      feed.close()
+      doorbell.close()
+      connection.close()
+    },
+  }
+}
+
+/** HGETALL answers an object; the codec reads field/value pairs. */
+function flatten(hash: Record<string, string>): string[] {
+  return Object.entries(hash).flat()
+}

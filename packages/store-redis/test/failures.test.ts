@@ -1,0 +1,471 @@
+/**
+ * Failure behaviour against real redis-server processes that the tests pause, kill, restart and
+ * cut off: fail closed and fast, never crash on connection errors, never half-apply a rotation,
+ * never report a false reuse, resume without restarting the application, replay what a mirror
+ * missed and report a feed that was lost.
+ */
+import { type Auth, type AuthStore, createAuth, generateKeySet, isAuthError, type KeySet, type SecurityEvent, type TokenResponse } from '@auth/core'
+import { startRedisServer, startTcpProxy, type RedisServer, type TcpProxy } from '@auth/test-utils'
+import { Redis, type RedisOptions } from 'ioredis'
+import { randomBytes } from 'node:crypto'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createRedisStore } from '../src/index.js'
+import { freshPrefix, recordingLogger, sleep } from './helpers.js'
+
+const T0 = 1_800_000_000_000
+const HOUR = 3_600_000
+const record = (id: string, sub = 'alice') => ({
+  id,
+  sub,
+  createdAt: T0,
+  lastSeenAt: T0,
+  absoluteExpiresAt: T0 + 24 * HOUR,
+  idleTimeout: HOUR,
+  expiresAt: T0 + HOUR,
+  transport: 'tokens' as const,
+  tokenHash: null,
+  refresh: { generation: 0, current: 'h0', previous: null, rotatedAt: T0 },
+  ver: 0,
+  metadata: {},
+  data: null,
+  revision: 0,
+})
+
+/** Every store method once, each as a thunk. */
+let created = 0
+function everyOperation(store: AuthStore): Array<[string, () => Promise<unknown>]> {
+  const ref = { sub: 'alice', id: 's1' }
+  return [
+    // A timed-out call may still run when Redis answers again: each try uses a new id.
+    ['createSession', () => store.createSession(record(`s-new-${++created}`), T0)],
+    ['getSession', () => store.getSession(ref, T0)],
+    ['updateSession', () => store.updateSession(ref, { refreshCurrent: 'h0' }, { lastSeenAt: T0 + 1 }, T0 + 1)],
+    ['endSession', () => store.endSession({ sub: 'bob', id: 'x' }, T0)],
+    ['endUserSessions', () => store.endUserSessions('carol', T0)],
+    ['listSessions', () => store.listSessions('alice', T0)],
+    ['getUserVersion', () => store.getUserVersion('alice')],
+    ['denyToken', () => store.denyToken('jti-1', T0 + HOUR, T0)],
+    ['getRevocationState', () => store.getRevocationState({ sub: 'alice', sid: 's1', jti: 'jti-1' }, T0)],
+    ['readFeed', () => store.readFeed({ after: null })],
+    ['readFeed (blocking)', () => store.readFeed({ after: null, since: T0 + 10 * HOUR, blockMs: 100 })],
+    ['trimFeed', () => store.trimFeed(T0 - HOUR)],
+  ]
+}
+
+/** Resolves to the AuthError code of a rejection, or 'ok'; rethrows anything else. */
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+    return 'ok'
+  } catch (error) {
+    if (!isAuthError(error)) throw error
+    return error.code
+  }
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now()
+  const value = await run()
+  return [value, performance.now() - start]
+}
+
+/** Retries `run` until it resolves, for up to `ms`. */
+async function eventually<T>(run: () => Promise<T>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    try {
+      return await run()
+    } catch (error) {
+      if (Date.now() > deadline) throw error
+      await sleep(25)
+    }
+  }
+}
+
+let keys: KeySet
+const cleanup: Array<() => unknown> = []
+
+beforeAll(async () => {
+  keys = await generateKeySet()
+})
+
+afterEach(async () => {
+  vi.restoreAllMocks()
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+async function server(options: Parameters<typeof startRedisServer>[0] = {}): Promise<RedisServer> {
+  const started = await startRedisServer(options)
+  cleanup.push(() => started.stop())
+  return started
+}
+
+function client(port: number, options: RedisOptions = {}): Redis {
+  const redis = new Redis(port, '127.0.0.1', options)
+  cleanup.push(() => redis.disconnect())
+  return redis
+}
+
+function store(redis: Redis, options: Partial<Parameters<typeof createRedisStore>[0]> = {}): AuthStore {
+  const created = createRedisStore({ client: redis, prefix: freshPrefix(), logger: recordingLogger(), ...options })
+  cleanup.push(() => created.close())
+  return created
+}
+
+const secret = randomBytes(32).toString('base64url')
+
+function auth(
+  s: AuthStore,
+  clock: () => number,
+  events: SecurityEvent[] = [],
+  revocation: 'strict' | 'mirror' = 'strict',
+  mirror = { stalenessMs: 2000, blockMs: 50 },
+): Auth {
+  const created = createAuth({
+    store: s,
+    keys,
+    secret,
+    issuer: 'https://auth.example.test',
+    audience: 'https://api.example.test',
+    clock,
+    revocation,
+    mirror,
+    onSecurityEvent: (event) => events.push(event),
+  })
+  cleanup.push(() => created.close())
+  return created
+}
+
+describe('Redis paused (SIGSTOP)', () => {
+  it('every operation rejects within the time budget with store_unavailable, and works again after SIGCONT', async () => {
+    const redis = await server()
+    const s = store(client(redis.port), { commandTimeoutMs: 200 })
+    await s.createSession(record('s1'), T0)
+    redis.pause()
+    try {
+      for (const [name, run] of everyOperation(s)) {
+        const [code, ms] = await timed(() => outcome(run()))
+        expect(code, name).toBe('store_unavailable')
+        expect(ms, name).toBeLessThan(450)
+      }
+    } finally {
+      redis.resume()
+    }
+    for (const [name, run] of everyOperation(s)) expect(await eventually(() => outcome(run())), name).toBe('ok')
+  })
+})
+
+describe('Redis unreachable (killed)', () => {
+  it('rejects within the budget, then at once while the outage lasts, and resumes when Redis is back', async () => {
+    const redis = await server()
+    const logger = recordingLogger()
+    const errors = vi.spyOn(console, 'error')
+    const s = store(client(redis.port), { commandTimeoutMs: 200, logger })
+    await s.createSession(record('s1'), T0)
+    await redis.kill()
+
+    const [first, firstMs] = await timed(() => outcome(s.getSession({ sub: 'alice', id: 's1' }, T0)))
+    expect(first).toBe('store_unavailable')
+    expect(firstMs).toBeLessThan(450)
+    await sleep(250) // the outage now lasts longer than one budget
+    for (const [name, run] of everyOperation(s)) {
+      const [code, ms] = await timed(() => outcome(run()))
+      expect(code, name).toBe('store_unavailable')
+      expect(ms, name).toBeLessThan(50)
+    }
+
+    // Connection errors were handled (logged once through the store's logger), never an
+    // unhandled 'error' event.
+    expect(logger.lines.some((line) => line.includes('Redis connection error'))).toBe(true)
+    expect(errors.mock.calls.flat().join(' ')).not.toContain('Unhandled error event')
+
+    await redis.start() // no persistence: the data is gone, the service is back
+    expect(await eventually(() => s.getSession({ sub: 'alice', id: 's1' }, T0))).toBeNull()
+    for (const [name, run] of everyOperation(s)) expect(await eventually(() => outcome(run())), name).toBe('ok')
+  })
+
+  it('a client that never connected answers store_unavailable within the budget', async () => {
+    const redis = await server()
+    await redis.kill()
+    const s = store(client(redis.port), { commandTimeoutMs: 200 })
+    const [code, ms] = await timed(() => outcome(s.getUserVersion('alice')))
+    expect(code).toBe('store_unavailable')
+    expect(ms).toBeLessThan(450)
+  })
+
+  it('a closed client (quit) answers store_unavailable at once', async () => {
+    const redis = await server()
+    const c = client(redis.port)
+    const s = store(c)
+    await s.getUserVersion('alice')
+    await c.quit()
+    const [code, ms] = await timed(() => outcome(s.getUserVersion('alice')))
+    expect(code).toBe('store_unavailable')
+    expect(ms).toBeLessThan(50)
+  })
+})
+
+describe('connection errors', () => {
+  it('survive Redis closing idle connections (CONFIG SET timeout 1): no unhandled error, service continues', async () => {
+    const redis = await server()
+    const errors = vi.spyOn(console, 'error')
+    const c = client(redis.port)
+    const s = store(c)
+    await s.createSession(record('s1'), T0)
+    // open the feed's own connection too
+    await s.readFeed({ after: null, since: T0, blockMs: 10 })
+    redis.cli('CONFIG', 'SET', 'timeout', '1')
+    await sleep(2500) // idle: the server closes the client's connection
+    expect(await eventually(() => s.getSession({ sub: 'alice', id: 's1' }, T0))).not.toBeNull()
+    expect(await eventually(() => s.readFeed({ after: null, since: T0, blockMs: 10 }))).toMatchObject({ gap: false })
+    expect(c.listenerCount('error')).toBeGreaterThan(0)
+    expect(errors.mock.calls.flat().join(' ')).not.toContain('Unhandled error event')
+  })
+
+  it('removes its listeners from the application client on close', async () => {
+    const redis = await server()
+    const c = client(redis.port)
+    const before = c.listenerCount('error')
+    const s = createRedisStore({ client: c, prefix: freshPrefix(), logger: recordingLogger() })
+    expect(c.listenerCount('error')).toBe(before + 1)
+    await s.close()
+    expect(c.listenerCount('error')).toBe(before)
+    expect(await outcome(s.getUserVersion('alice'))).toBe('store_unavailable')
+  })
+})
+
+describe('Redis killed mid-rotation', () => {
+  /** Refreshes each token, and answers each outcome: the successor, or the error code. */
+  const refreshAll = (a: Auth, tokens: readonly TokenResponse[]) =>
+    Promise.all(tokens.map((t) => a.refresh(t.refreshToken).then((next) => next.refreshToken, (error: unknown) => (isAuthError(error) ? error.code : 'other'))))
+
+  it.each([0, 1, 3])('SIGKILL %d ms into 40 concurrent rotations: never half-applied, retries within grace all succeed, no reuse', async (delayMs) => {
+    const redis = await server({ persistence: true })
+    const s = store(client(redis.port), { commandTimeoutMs: 3000 })
+    const events: SecurityEvent[] = []
+    const clock = () => T0
+    const a = auth(s, clock, events)
+    const logins = await Promise.all(Array.from({ length: 40 }, (_, i) => a.login({ sub: `user-${i % 5}` })))
+
+    const inFlight = refreshAll(a, logins)
+    await sleep(delayMs)
+    await redis.kill()
+    await redis.start() // AOF (appendfsync always): what was acknowledged survived
+    const first = await inFlight
+
+    // The client retries with the token it holds (the old one when it got no answer, and the old
+    // one again to test a lost answer): within grace, every retry gets the one successor.
+    const retried = await refreshAll(a, logins)
+    for (const [i, successor] of retried.entries()) {
+      expect(successor, `session ${i}`).toMatch(/\./)
+      if (first[i]!.includes('.')) expect(successor).toBe(first[i])
+      else expect(first[i]).toBe('store_unavailable')
+    }
+    // the successor is the one live token: it rotates to generation 2
+    const next = await Promise.all(retried.map((token) => a.refresh(token)))
+    for (const [i, tokens] of next.entries()) {
+      const session = await a.getSession({ sub: `user-${i % 5}`, id: logins[i]!.sessionId })
+      expect(session?.refresh?.generation).toBe(2)
+      expect(tokens.sessionId).toBe(logins[i]!.sessionId)
+    }
+    expect(events).toEqual([])
+  })
+
+  it('a rotation that ran but whose answer was lost is re-sent by ioredis after the reconnect and answers the same successor', async () => {
+    const redis = await server()
+    const proxy: TcpProxy = await startTcpProxy(redis.port)
+    cleanup.push(() => proxy.close())
+    const s = store(client(proxy.port), { commandTimeoutMs: 3000 })
+    const events: SecurityEvent[] = []
+    const a = auth(s, () => T0, events)
+    const login = await a.login({ sub: 'alice' })
+    // load the rotation script first (a NOSCRIPT answer swallowed by the proxy would stop it here)
+    await a.refresh((await a.login({ sub: 'alice' })).refreshToken)
+
+    proxy.swallowReplies(true)
+    const pending = a.refresh(login.refreshToken)
+    pending.catch(() => {}) // awaited below; never an unhandled rejection if the test fails first
+    // the rotation runs on the server; its answer never arrives
+    await vi.waitFor(async () => {
+      const direct = new Redis(redis.port, '127.0.0.1')
+      try {
+        const keys = await direct.keys('*:s:*')
+        const generations = await Promise.all(keys.map((key) => direct.hget(key, 'refresh')))
+        expect(generations.some((json) => json?.includes('"generation":1'))).toBe(true)
+      } finally {
+        direct.disconnect()
+      }
+    })
+    proxy.swallowReplies(false)
+    proxy.dropConnections() // ioredis reconnects and re-sends the unanswered script
+    const resent = await pending
+    const retry = await a.refresh(login.refreshToken) // and the client's own retry
+    expect(retry.refreshToken).toBe(resent.refreshToken)
+    expect((await a.refresh(resent.refreshToken)).sessionId).toBe(login.sessionId)
+    expect(events).toEqual([])
+  })
+})
+
+describe('Redis restarted', () => {
+  it('with persistence: a reader replays what was appended before the crash, with no gap', async () => {
+    const redis = await server({ persistence: true })
+    const s = store(client(redis.port), { commandTimeoutMs: 2000 })
+    await s.denyToken('jti-0', T0 + HOUR, T0)
+    const { cursor } = await s.readFeed({ after: null, since: 0 })
+    await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)
+    await s.endUserSessions('bob', T0 + 2)
+    await redis.restart()
+    const replay = await eventually(() => s.readFeed({ after: cursor }))
+    expect(replay.gap).toBe(false)
+    expect(replay.entries.map((entry) => entry.event.type)).toEqual(['session', 'user'])
+  })
+
+  it('without persistence: a reader learns that the feed was lost (gap), and the store works again', async () => {
+    const redis = await server()
+    const s = store(client(redis.port), { commandTimeoutMs: 2000 })
+    await s.denyToken('jti-0', T0 + HOUR, T0)
+    const { cursor } = await s.readFeed({ after: null, since: 0 })
+    await redis.restart()
+    const after = await eventually(() => s.readFeed({ after: cursor }))
+    expect(after).toMatchObject({ entries: [], gap: true })
+    await s.denyToken('jti-1', T0 + HOUR, T0 + 1)
+    const next = await s.readFeed({ after: cursor })
+    expect(next.gap).toBe(true)
+    expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
+    expect((await s.readFeed({ after: next.cursor })).gap).toBe(false)
+  })
+
+  it('a mirror that followed a feed that was lost falls back to strict: a lost session is refused, not trusted', async () => {
+    const redis = await server()
+    const c = client(redis.port)
+    const clock = () => Date.now()
+    const a = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock)
+    const b = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock, [], 'mirror')
+    await b.ready()
+    const kept = await a.login({ sub: 'alice' })
+    const ended = await a.login({ sub: 'bob' })
+    await a.logout({ sub: 'bob', id: ended.sessionId })
+    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(ended.accessToken))).toBe('session_revoked'))
+    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('ok')
+
+    await redis.restart() // every session is gone, and so is the feed
+    // b's mirror sees the lost feed (gap) and distrusts it: verification goes to the store, where
+    // the session no longer exists.
+    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked'), { timeout: 5000 })
+    // and it keeps distrusting the feed (a mirror trusting the empty new feed would say 'ok')
+    await sleep(300)
+    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked')
+  })
+
+  it('a mirror cut off from Redis (Redis up) fails closed, then catches up by replaying from its cursor', async () => {
+    const redis = await server()
+    const proxy = await startTcpProxy(redis.port)
+    cleanup.push(() => proxy.close())
+    const clock = () => Date.now()
+    const a = auth(store(client(redis.port), { prefix: 'shared:' }), clock)
+    const counted = countCalls(store(client(proxy.port), { prefix: 'shared:', commandTimeoutMs: 200 }))
+    const b = auth(counted.store, clock, [], 'mirror', { stalenessMs: 400, blockMs: 50 })
+    await b.ready()
+    const first = await a.login({ sub: 'alice' })
+    const second = await a.login({ sub: 'bob' })
+    await a.logout({ sub: 'alice', id: first.sessionId })
+    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(first.accessToken))).toBe('session_revoked'))
+
+    proxy.refuse(true)
+    proxy.dropConnections() // b is partitioned from Redis; a is not
+    await a.logout({ sub: 'bob', id: second.sessionId })
+    await sleep(600)
+    // past its staleness bound b cannot trust its mirror, nor reach the store: it fails closed
+    expect(await outcome(b.verifyAccessToken(second.accessToken))).toBe('store_unavailable')
+
+    proxy.refuse(false)
+    // b's mirror replays the logout it missed; then it answers without asking the store
+    await vi.waitFor(
+      async () => {
+        const before = counted.calls('getRevocationState')
+        expect(await outcome(b.verifyAccessToken(second.accessToken))).toBe('session_revoked')
+        expect(counted.calls('getRevocationState')).toBe(before)
+      },
+      { timeout: 5000 },
+    )
+  })
+})
+
+/** Wraps a store to count calls per method. */
+function countCalls(inner: AuthStore): { store: AuthStore; calls(name: string): number } {
+  const counts = new Map<string, number>()
+  const wrapped = new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        counts.set(String(property), (counts.get(String(property)) ?? 0) + 1)
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  return { store: wrapped, calls: (name) => counts.get(name) ?? 0 }
+}
+
+describe('eviction policy', () => {
+  it.each(['allkeys-lru', 'volatile-lru', 'allkeys-random', 'volatile-ttl'])('warns loudly, naming noeviction, when the policy is %s', async (policy) => {
+    const redis = await server({ args: ['--maxmemory-policy', policy] })
+    const logger = recordingLogger()
+    const s = store(client(redis.port), { logger })
+    await s.getUserVersion('alice')
+    await vi.waitFor(() => expect(logger.lines.join('\n')).toContain(`maxmemory-policy ${policy}`))
+    expect(logger.lines.join('\n')).toContain('noeviction')
+  })
+
+  it('says nothing with noeviction', async () => {
+    const redis = await server()
+    const logger = recordingLogger()
+    const s = store(client(redis.port), { logger })
+    await s.getUserVersion('alice')
+    await sleep(100)
+    expect(logger.lines).toEqual([])
+  })
+
+  it('tolerates a Redis without CONFIG (managed services rename it): a hint, and the store works', async () => {
+    const redis = await server({ args: ['--rename-command', 'CONFIG', ''] })
+    const logger = recordingLogger()
+    const s = store(client(redis.port), { logger })
+    await s.createSession(record('s1'), T0)
+    await vi.waitFor(() => expect(logger.lines.join('\n')).toContain('could not read maxmemory-policy'))
+    expect(await s.getSession({ sub: 'alice', id: 's1' }, T0)).not.toBeNull()
+  })
+
+  it('can be switched off', async () => {
+    const redis = await server({ args: ['--maxmemory-policy', 'allkeys-lru'] })
+    const logger = recordingLogger()
+    const s = store(client(redis.port), { logger, checkEvictionPolicy: false })
+    await s.getUserVersion('alice')
+    await sleep(100)
+    expect(logger.lines).toEqual([])
+  })
+})
+
+describe('waitReplicas', () => {
+  it('acknowledges a revocation once a replica has it, and refuses when the replica does not answer in time', async () => {
+    const primary = await server({ args: ['--repl-diskless-sync-delay', '0'] })
+    const replica = await server({ args: ['--replicaof', '127.0.0.1', String(primary.port)] })
+    await vi.waitFor(() => expect(replica.cli('INFO', 'replication')).toContain('master_link_status:up'), { timeout: 10_000 })
+    const s = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 1000, waitTimeoutMs: 300 })
+    await s.createSession(record('s1'), T0)
+    expect(await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)).not.toBeNull()
+    await s.denyToken('jti-1', T0 + HOUR, T0)
+    expect((await s.endUserSessions('alice', T0 + 2)).ver).toBe(1)
+    const onReplica = new Redis(replica.port, '127.0.0.1')
+    cleanup.push(() => onReplica.disconnect())
+    expect(await onReplica.keys('*:d:jti-1')).toHaveLength(1)
+
+    replica.pause()
+    try {
+      const error = await s.denyToken('jti-2', T0 + HOUR, T0).catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'store_unavailable' })
+      expect((error as { reason?: string }).reason).toMatch(/^WAIT: 0 of 1/)
+    } finally {
+      replica.resume()
+    }
+  })
+})

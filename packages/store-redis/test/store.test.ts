@@ -1,0 +1,360 @@
+/**
+ * What only the Redis store promises, beyond the conformance suite: its feed across shards (order,
+ * cursors, gaps after a lost feed, a lost tail or lost bookkeeping), the doorbell (on standalone
+ * and Cluster) and its fallback, clock skew, idempotent re-sends, the layout check, the client's
+ * keyPrefix, two clients racing one refresh token, and the options.
+ */
+import { randomBytes } from 'node:crypto'
+import { type AuthStore, createAuth, generateKeySet, type SessionRecord } from '@auth/core'
+import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '@auth/test-utils'
+import { Cluster, Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createRedisStore, type RedisStoreOptions } from '../src/index.js'
+import { KeyLayout, shardOf } from '../src/key-layout.js'
+import { freshPrefix, recordingLogger, sleep } from './helpers.js'
+
+const T0 = 1_800_000_000_000
+const HOUR = 3_600_000
+
+function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    id: 'sid-1',
+    sub: 'user-1',
+    createdAt: T0,
+    lastSeenAt: T0,
+    absoluteExpiresAt: T0 + 24 * HOUR,
+    idleTimeout: HOUR,
+    expiresAt: T0 + HOUR,
+    transport: 'tokens',
+    tokenHash: null,
+    refresh: { generation: 0, current: 'hash-0', previous: null, rotatedAt: T0 },
+    ver: 0,
+    metadata: {},
+    data: null,
+    revision: 0,
+    ...overrides,
+  }
+}
+
+/** `count` different subs that all land in one shard (of 16). */
+function subsInOneShard(count: number): string[] {
+  const found: string[] = []
+  for (let i = 0; found.length < count; i++) if (shardOf(`user-${i}`, 16) === shardOf('user-0', 16)) found.push(`user-${i}`)
+  return found
+}
+
+let server: RedisServer
+let cluster: RedisCluster
+let redis: Redis
+let clusterClient: Cluster
+const open: AuthStore[] = []
+
+beforeAll(async () => {
+  ;[server, cluster] = await Promise.all([startRedisServer(), startRedisCluster()])
+  redis = new Redis(server.port, server.host)
+  clusterClient = new Cluster(cluster.startupNodes)
+}, 60_000)
+
+afterAll(async () => {
+  redis?.disconnect()
+  clusterClient?.disconnect()
+  await Promise.all([server?.stop(), cluster?.stop()])
+})
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((store) => store.close()))
+})
+
+function store(options: Partial<RedisStoreOptions> = {}): AuthStore {
+  const created = createRedisStore({ client: redis, prefix: freshPrefix(), logger: recordingLogger(), ...options })
+  open.push(created)
+  return created
+}
+
+describe('the feed across shards', () => {
+  it('merges the shards by event time, and by append order within a shard', async () => {
+    const s = store()
+    const ats = [5, 1, 3, 2, 4].map((d) => T0 + d)
+    for (const [i, at] of ats.entries()) await s.denyToken(`jti-${i}`, T0 + HOUR, at)
+    const same = subsInOneShard(3)
+    for (const sub of same) await s.endUserSessions(sub, T0 + 10) // one shard, one time: append order
+    const { entries } = await s.readFeed({ after: null, since: 0 })
+    expect(entries.slice(0, 5).map((entry) => entry.event.at)).toEqual([...ats].sort())
+    expect(entries.slice(5).map((entry) => (entry.event as { sub: string }).sub)).toEqual(same)
+  })
+
+  it('answers limit entries exactly, across shards, and continues without losing one', async () => {
+    const s = store()
+    for (let i = 0; i < 40; i++) await s.denyToken(`jti-${i}`, T0 + HOUR, T0 + i)
+    const seen: string[] = []
+    let cursor: string | null = null
+    for (let page = 0; page < 10; page++) {
+      const result: Awaited<ReturnType<AuthStore['readFeed']>> = await s.readFeed(cursor === null ? { after: null, since: 0, limit: 7 } : { after: cursor, limit: 7 })
+      expect(result.entries.length).toBe(Math.min(7, 40 - seen.length))
+      seen.push(...result.entries.map((entry) => (entry.event as { jti: string }).jti))
+      cursor = result.cursor
+    }
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => `jti-${i}`))
+  })
+
+  it('keeps an event whose time is behind the shard (a writer with a slow clock) after the cursor', async () => {
+    const s = store()
+    const [a, b] = subsInOneShard(2)
+    await s.endUserSessions(a!, T0 + 100)
+    const { cursor } = await s.readFeed({ after: null, since: 0 })
+    await s.endUserSessions(b!, T0 + 50) // earlier time, same shard
+    expect((await s.readFeed({ after: cursor })).entries.map((entry) => entry.event)).toEqual([{ type: 'user', sub: b, ver: 1, at: T0 + 50 }])
+    // and a replay by time finds it too
+    expect((await s.readFeed({ after: null, since: T0 + 50 })).entries).toHaveLength(2)
+  })
+
+  it('reports a gap when the shard feeds were lost (a restart without persistence), then follows the new feed', async () => {
+    const s = store({ prefix: 'lost:' })
+    await s.denyToken('jti-0', T0 + HOUR, T0)
+    const { cursor } = await s.readFeed({ after: null, since: 0 })
+    for (const key of await redis.keys('lost:*')) await redis.del(key)
+    expect(await s.readFeed({ after: cursor })).toStrictEqual({ entries: [], cursor, gap: true })
+    await s.denyToken('jti-1', T0 + HOUR, T0 + 1)
+    const next = await s.readFeed({ after: cursor })
+    expect(next.gap).toBe(true)
+    expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
+    expect(await s.readFeed({ after: next.cursor })).toStrictEqual({ entries: [], cursor: next.cursor, gap: false })
+  })
+
+  it('reports a gap when entries it had read are lost (a failover to a replica that lacked them)', async () => {
+    const s = store({ prefix: 'failover:' })
+    const [a, b, c, d] = subsInOneShard(4)
+    await s.endUserSessions(a!, T0 + 1)
+    await s.endUserSessions(b!, T0 + 2)
+    await s.endUserSessions(c!, T0 + 3)
+    const all = await s.readFeed({ after: null, since: 0 })
+    // What a replica that had only the first entry looks like after the failover.
+    const shard = new KeyLayout('failover:', 16).user(a!)
+    const ids = (await redis.xrange(shard.stream, '-', '+')).map(([id]) => id)
+    await redis.xdel(shard.stream, ids[1]!, ids[2]!)
+    await redis.xsetid(shard.stream, ids[0]!)
+    await redis.hset(shard.meta, 'n', '1', 'ms', String(T0 + 1))
+    await s.endUserSessions(d!, T0 + 4) // a new entry, numbered 2 again
+    const after = await s.readFeed({ after: all.cursor })
+    expect(after.gap).toBe(true)
+    expect(after.entries.map((entry) => (entry.event as { sub: string }).sub)).toEqual([a, d])
+  })
+
+  it('continues the numbering when only the bookkeeping was lost (evicted), and reports a gap', async () => {
+    const s = store({ prefix: 'meta:' })
+    const [a, b] = subsInOneShard(2)
+    await s.endUserSessions(a!, T0 + 1)
+    const { cursor } = await s.readFeed({ after: null, since: 0 })
+    await redis.del(new KeyLayout('meta:', 16).user(a!).meta)
+    await s.endUserSessions(b!, T0 + 2)
+    const after = await s.readFeed({ after: cursor })
+    expect(after.gap).toBe(true)
+    expect(after.entries.map((entry) => (entry.event as { sub: string }).sub)).toEqual([a, b])
+  })
+
+  it('refuses cursors it did not issue with a TypeError', async () => {
+    const s = store()
+    await s.denyToken('jti-0', T0 + HOUR, T0)
+    const { cursor } = await s.readFeed({ after: null, since: 0 })
+    const otherShards = store({ shards: 4 })
+    for (const bad of ['', 'garbage', '0000000000000001', `${cursor}.x~1~1`, cursor!.replace('r1', 'r2')]) {
+      await expect(s.readFeed({ after: bad })).rejects.toBeInstanceOf(TypeError)
+    }
+    await expect(otherShards.readFeed({ after: cursor })).rejects.toBeInstanceOf(TypeError)
+  })
+})
+
+describe.each(['standalone', 'cluster'] as const)('the doorbell (%s)', (topology) => {
+  const make = () => {
+    const created = createRedisStore({ client: topology === 'cluster' ? clusterClient : redis, prefix: freshPrefix(), logger: recordingLogger() })
+    open.push(created)
+    return created
+  }
+
+  it('wakes a blocking reader within milliseconds of an append in any shard', async () => {
+    const writer = make()
+    await writer.denyToken('warm-up', T0 + HOUR, T0)
+    let { cursor } = await writer.readFeed({ after: null, since: 0, blockMs: 1 })
+    const latencies: number[] = []
+    for (let i = 0; i < 20; i++) {
+      const pending = writer.readFeed({ after: cursor, blockMs: 2000 })
+      await sleep(5)
+      const start = performance.now()
+      await writer.denyToken(`jti-${i}`, T0 + HOUR, T0 + i)
+      const result = await pending
+      latencies.push(performance.now() - start)
+      expect(result.entries.map((entry) => (entry.event as { jti: string }).jti)).toEqual([`jti-${i}`])
+      cursor = result.cursor
+    }
+    latencies.sort((a, b) => a - b)
+    expect(latencies[Math.floor(latencies.length * 0.9)]).toBeLessThan(50)
+  })
+
+  it('still wakes readers (by polling) while its subscriber connection is down', async () => {
+    const s = make()
+    await s.denyToken('warm-up', T0 + HOUR, T0)
+    const { cursor } = await s.readFeed({ after: null, since: 0, blockMs: 1 })
+    const nodes = topology === 'cluster' ? clusterClient.nodes('master') : [redis]
+    for (const node of nodes) await node.client('KILL', 'TYPE', 'pubsub')
+    const pending = s.readFeed({ after: cursor, blockMs: 3000 })
+    await sleep(5)
+    const start = performance.now()
+    await s.denyToken('jti-x', T0 + HOUR, T0 + 1)
+    expect((await pending).entries).toHaveLength(1)
+    expect(performance.now() - start).toBeLessThan(1000)
+  })
+})
+
+describe('expiry', () => {
+  it('never lets Redis drop a record before its expiry on core clock or its own, whatever the skew', async () => {
+    const s = store({ prefix: 'skew:' })
+    const now = Date.now()
+    // core's clock an hour behind Redis': the record must outlive its remaining hour on Redis' clock
+    await s.createSession(session({ createdAt: now - HOUR, lastSeenAt: now - HOUR, expiresAt: now }), now - HOUR)
+    const key = new KeyLayout('skew:', 16).record('user-1', 'sid-1')
+    expect(await redis.pttl(key)).toBeGreaterThan(HOUR - 5000)
+    // core's clock ahead: the record lives until its own expiresAt
+    await s.denyToken('jti-ahead', T0 + HOUR, T0)
+    expect(Number(await redis.pexpiretime(new KeyLayout('skew:', 16).denied('jti-ahead')))).toBeGreaterThanOrEqual(T0 + HOUR)
+  })
+
+  it('drops the denylist entry and the record physically some time after they expire', async () => {
+    const s = store({ prefix: 'drop:' })
+    const now = Date.now()
+    await s.denyToken('jti-short', now + 200, now)
+    await s.createSession(session({ createdAt: now, lastSeenAt: now, expiresAt: now + 200 }), now)
+    await sleep(400)
+    const layout = new KeyLayout('drop:', 16)
+    expect(await redis.exists(layout.denied('jti-short'), layout.record('user-1', 'sid-1'))).toBe(0)
+    expect(await redis.exists(layout.version('user-1'))).toBe(0) // never bumped: never written
+  })
+})
+
+describe('idempotence under a re-send', () => {
+  it('a rotation sent twice applies once; the second answers the rotated record, which core reads as grace', async () => {
+    const s = store()
+    await s.createSession(session(), T0)
+    const successor = { generation: 1, current: 'hash-1', previous: 'hash-0', rotatedAt: T0 + 1 }
+    const args = [{ sub: 'user-1', id: 'sid-1' }, { refreshCurrent: 'hash-0' }, { refresh: successor, lastSeenAt: T0 + 1 }, T0 + 1] as const
+    const first = await s.updateSession(...args)
+    const again = await s.updateSession(...args)
+    expect(first.applied).toBe(true)
+    expect(again).toStrictEqual({ applied: false, session: first.session })
+    expect(again.session?.refresh).toStrictEqual(successor)
+  })
+})
+
+describe('idempotence of a creation', () => {
+  it('answers true again for the very same record (a re-send), and a TypeError for another one with that id', async () => {
+    const s = store()
+    await expect(s.createSession(session(), T0)).resolves.toBe(true)
+    await expect(s.createSession(session(), T0)).resolves.toBe(true)
+    await expect(s.createSession(session({ metadata: { label: 'other' } }), T0)).rejects.toBeInstanceOf(TypeError)
+    expect((await s.listSessions('user-1', T0)).map((record) => record.id)).toEqual(['sid-1'])
+  })
+})
+
+describe('layout', () => {
+  it('refuses to run when another process wrote the prefix with other shards', async () => {
+    const prefix = freshPrefix()
+    const first = store({ prefix })
+    await first.getUserVersion('alice')
+    const logger = recordingLogger()
+    const second = store({ prefix, shards: 8, logger })
+    await expect(second.getUserVersion('alice')).rejects.toThrow(/layout r1:16/)
+    expect(logger.lines.join('\n')).toContain('shards')
+  })
+
+  it("works under the client's own keyPrefix", async () => {
+    const prefixed = new Redis(server.port, server.host, { keyPrefix: 'app1:' })
+    try {
+      const s = store({ client: prefixed })
+      await s.createSession(session(), T0)
+      await s.createSession(session({ id: 'sid-2' }), T0)
+      expect((await s.listSessions('user-1', T0)).map((record) => record.id).sort()).toEqual(['sid-1', 'sid-2'])
+      expect(await s.endUserSessions('user-1', T0 + 1)).toEqual({ ver: 1, ended: expect.arrayContaining(['sid-1', 'sid-2']) })
+      expect(await s.getSession({ sub: 'user-1', id: 'sid-1' }, T0 + 1)).toBeNull()
+      expect(await redis.keys('app1:*:s:*')).toEqual([])
+    } finally {
+      prefixed.disconnect()
+    }
+  })
+
+  it('keeps sessions apart when sub or sid contain the separator', async () => {
+    const s = store()
+    await s.createSession(session({ sub: 'a:b', id: 'c' }), T0)
+    await s.createSession(session({ sub: 'a', id: 'b:c' }), T0)
+    expect((await s.getSession({ sub: 'a:b', id: 'c' }, T0))?.sub).toBe('a:b')
+    expect((await s.getSession({ sub: 'a', id: 'b:c' }, T0))?.sub).toBe('a')
+  })
+})
+
+describe.each(['standalone', 'cluster'] as const)('two clients, one refresh token (%s)', (topology) => {
+  it('50 concurrent refreshes through two separate connections leave one successor and no reuse', async () => {
+    const keys = await generateKeySet()
+    const secret = randomBytes(32).toString('base64url')
+    const prefix = freshPrefix()
+    const clients =
+      topology === 'cluster' ? [new Cluster(cluster.startupNodes), new Cluster(cluster.startupNodes)] : [new Redis(server.port), new Redis(server.port)]
+    const events: unknown[] = []
+    const auths = clients.map((client) =>
+      createAuth({
+        store: store({ client, prefix }),
+        keys,
+        secret,
+        issuer: 'https://auth.example.test',
+        audience: 'https://api.example.test',
+        onSecurityEvent: (event) => events.push(event),
+      }),
+    )
+    try {
+      const login = await auths[0]!.login({ sub: 'alice' })
+      const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => auths[i % 2]!.refresh(login.refreshToken)))
+      const successors = new Set(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.refreshToken))
+      for (const result of results) if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'refresh_invalid' })
+      expect(successors.size).toBe(1)
+      expect(events).toEqual([])
+      const next = await auths[1]!.refresh([...successors][0]!)
+      expect((await auths[0]!.getSession({ sub: 'alice', id: next.sessionId }))?.refresh?.generation).toBe(2)
+    } finally {
+      await Promise.all(auths.map((auth) => auth.close()))
+      for (const client of clients) client.disconnect()
+    }
+  })
+})
+
+describe('options', () => {
+  it.each<[string, Partial<RedisStoreOptions>]>([
+    ['no client', { client: undefined as never }],
+    ['a client that is not ioredis', { client: {} as never }],
+    ['a prefix with a hash tag', { prefix: 'app{1}:' }],
+    ['commandTimeoutMs 0', { commandTimeoutMs: 0 }],
+    ['commandTimeoutMs NaN', { commandTimeoutMs: Number.NaN }],
+    ['shards 0', { shards: 0 }],
+    ['shards 1000', { shards: 1000 }],
+    ['shards 2.5', { shards: 2.5 }],
+    ['waitReplicas -1', { waitReplicas: -1 }],
+    ['waitTimeoutMs over commandTimeoutMs', { waitTimeoutMs: 600 }],
+    ['a logger without warn', { logger: {} as never }],
+  ])('rejects %s with a TypeError', (_, options) => {
+    expect(() => createRedisStore({ client: redis, ...options })).toThrow(TypeError)
+  })
+
+  it('refuses calls after close() with store_unavailable, and close() is idempotent', async () => {
+    const s = store()
+    await s.close()
+    await expect(s.close()).resolves.toBeUndefined()
+    await expect(s.getSession({ sub: 'a', id: 'b' }, T0)).rejects.toMatchObject({ code: 'store_unavailable' })
+    await expect(s.readFeed({ after: null })).rejects.toMatchObject({ code: 'store_unavailable' })
+  })
+
+  it('ends a pending blocking read at once on close(), with what there is', async () => {
+    const s = store()
+    const start = performance.now()
+    const pending = s.readFeed({ after: null, since: T0, blockMs: 10_000 })
+    await sleep(20)
+    await s.close()
+    expect(await pending).toStrictEqual({ entries: [], cursor: null, gap: false })
+    expect(performance.now() - start).toBeLessThan(1000)
+  })
+})
