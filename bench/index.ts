@@ -1,17 +1,19 @@
 /**
  * Benchmark entry: `npm run bench` (from the repository root) runs every benchmark;
- * `npm run bench -- verify` or `npm run bench -- strategies` runs the ones named.
+ * `npm run bench -- verify`, `npm run bench -- strategies` or `npm run bench -- redis` runs the ones named.
  * `BENCH_QUICK=1` for a smoke run.
  *
  * Benchmarks are reports, not tests: the exit code is 0 whatever the figures are. It is non-zero
  * only when a benchmark could not run (for example, a candidate refused a sample token).
  */
+import { runRedisBench } from './redis.js'
 import { runStrategiesBench } from './strategies.js'
 import { runVerifyBench } from './verify.js'
 
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   verify: runVerifyBench,
   strategies: runStrategiesBench,
+  redis: runRedisBench,
 }
 
 async function main(): Promise<void> {

@@ -129,7 +129,10 @@ export class Connection {
 function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unavailable('timeout')), Math.max(0, deadline - performance.now()))
+    // When the timer fires after the event loop was blocked, the reply may already sit in the
+    // socket: let one I/O phase run (setImmediate) before giving up, so an answer that arrived in
+    // time is not turned into store_unavailable.
+    timer = setTimeout(() => setImmediate(() => reject(unavailable('timeout'))), Math.max(0, deadline - performance.now()))
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }
