@@ -4,7 +4,7 @@
  */
 import type { AuthStore, SessionRecord } from '@auth/core'
 import { createAuth, generateKeySet } from '@auth/core'
-import { describeAuthFlows, describeAuthStore } from '@auth/core/testing'
+import { describeAuthFlows, describeAuthStore, makeSessionRecord } from '@auth/core/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 
@@ -14,25 +14,7 @@ describeAuthFlows('memory: createAuth flows', () => createMemoryStore())
 const T0 = 1_800_000_000_000
 const HOUR = 3_600_000
 
-function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    id: 'sid-1',
-    sub: 'user-1',
-    createdAt: T0,
-    lastSeenAt: T0,
-    absoluteExpiresAt: T0 + 24 * HOUR,
-    idleTimeout: HOUR,
-    expiresAt: T0 + HOUR,
-    transport: 'tokens',
-    tokenHash: null,
-    refresh: { generation: 0, current: 'hash-0', previous: null, rotatedAt: T0 },
-    ver: 0,
-    metadata: {},
-    data: null,
-    revision: 0,
-    ...overrides,
-  }
-}
+const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => makeSessionRecord({ metadata: {}, ...overrides })
 
 const stores: AuthStore[] = []
 function open(options?: MemoryStoreOptions): AuthStore {

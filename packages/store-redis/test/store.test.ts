@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { type AuthStore, createAuth, generateKeySet, type SessionRecord } from '@auth/core'
+import { makeSessionRecord } from '@auth/core/testing'
 import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '@auth/test-utils'
 import { Cluster, Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -16,25 +17,7 @@ import { freshPrefix, recordingLogger, sleep } from './helpers.js'
 const T0 = 1_800_000_000_000
 const HOUR = 3_600_000
 
-function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    id: 'sid-1',
-    sub: 'user-1',
-    createdAt: T0,
-    lastSeenAt: T0,
-    absoluteExpiresAt: T0 + 24 * HOUR,
-    idleTimeout: HOUR,
-    expiresAt: T0 + HOUR,
-    transport: 'tokens',
-    tokenHash: null,
-    refresh: { generation: 0, current: 'hash-0', previous: null, rotatedAt: T0 },
-    ver: 0,
-    metadata: {},
-    data: null,
-    revision: 0,
-    ...overrides,
-  }
-}
+const session = (overrides: Partial<SessionRecord> = {}): SessionRecord => makeSessionRecord({ metadata: {}, ...overrides })
 
 /** `count` different subs that all land in one shard (of 16). */
 function subsInOneShard(count: number): string[] {

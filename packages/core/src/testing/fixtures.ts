@@ -31,8 +31,11 @@ export interface SuiteContext {
 }
 
 /**
- * A session record with every field set, including nested metadata, data and refresh state.
- * Expires one hour after `T0` unless overridden.
+ * A session record with every field set, including nested metadata, data and refresh state,
+ * created at 1 800 000 000 000 ms and expiring one hour later unless overridden: a fixture for
+ * a store's own tests. Exported from `'@auth/core/testing'` as `makeSessionRecord`.
+ *
+ * @param overrides - fields to replace
  */
 export function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
