@@ -45,14 +45,10 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
+import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, ISSUER, TTL } from './lib/fixture.js'
 import type { FromMirror, RedisSpec, ToMirror } from './lib/propagation-protocol.js'
 
-const ISSUER = 'https://auth.example.com'
-const AUDIENCE = 'https://api.example.com'
-const TTL = 900
-const CLOCK_TOLERANCE = 5
 const WINDOW_MS = (TTL + CLOCK_TOLERANCE) * 1000
-const APP_CLAIMS = { role: 'member' }
 /** One secret for every Auth of the run, process B's included. */
 const SECRET = randomBytes(32)
 const PREFIX = 'bench:'

@@ -39,12 +39,8 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
+import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, ISSUER, TTL } from './lib/fixture.js'
 
-const ISSUER = 'https://auth.example.com'
-const AUDIENCE = 'https://api.example.com'
-const TTL = 900
-const CLOCK_TOLERANCE = 5
-const APP_CLAIMS = { role: 'member' }
 
 /** The targets the summary checks. */
 const COLD_TARGET = 1.15
