@@ -214,6 +214,25 @@ function createFloor(alg: Algorithm, key: KeyObject): (token: string) => unknown
   }
 }
 
+/**
+ * HS256 only: the floor with the MAC compared the way our node:crypto backend compares it, as
+ * base64url text in constant time, instead of decoding the signature into a Buffer for
+ * `timingSafeEqual`. That saves ~0.5 µs of the floor's 4 µs, so this row shows our pipeline's
+ * own overhead, which the ratio to the plain floor hides.
+ */
+function createEncodedMacFloor(key: KeyObject): (token: string) => unknown {
+  return (token) => {
+    const dot1 = token.indexOf('.')
+    const dot2 = token.indexOf('.', dot1 + 1)
+    const expected = createHmac('sha256', key).update(token.slice(0, dot2)).digest('base64url')
+    if (token.length - dot2 - 1 !== expected.length) throw new Error('floor: bad signature')
+    let difference = 0
+    for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ token.charCodeAt(dot2 + 1 + i)
+    if (difference !== 0) throw new Error('floor: bad signature')
+    return JSON.parse(Buffer.from(token.slice(dot1 + 1, dot2), 'base64url').toString('utf8'))
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Candidates
 
@@ -228,6 +247,7 @@ const ROW = {
   fastJwtCache: 'fast-jwt, cache (warm)',
   jsonwebtoken: 'jsonwebtoken',
   floor: 'floor (raw node:crypto)',
+  floorText: "floor', MAC compared as text",
 } as const
 
 interface Candidates {
@@ -307,6 +327,12 @@ async function createCandidates(f: Fixture): Promise<Candidates> {
     subjects.push({ name: ROW.jsonwebtoken, inputs: cold, run: async (token) => jsonwebtoken.verify(token, f.keyObject, jwtOptions) })
   }
   subjects.push({ name: ROW.floor, inputs: cold, run: async (token) => floor(token) })
+  if (f.alg === 'HS256') {
+    const floorText = createEncodedMacFloor(f.keyObject)
+    subjects.push({ name: ROW.floorText, inputs: cold, run: async (token) => floorText(token) })
+  } else {
+    notApplicable.set(ROW.floorText, 'HS256 only')
+  }
 
   await checkCandidates(f, subjects, floor)
   return { subjects, notApplicable }
@@ -390,6 +416,12 @@ function summary(results: readonly AlgResult[]): string {
     cold.push(
       `    ${r.alg.padEnd(6)} ${ok ? 'PASS' : 'MISS'}  ${formatMicros(ours.nsPerOp)} µs vs floor ${formatMicros(floor.nsPerOp)} µs = ${ratio.toFixed(3)}×`,
     )
+    const floorText = r.byName.get(ROW.floorText)
+    if (floorText) {
+      cold.push(
+        `           (vs floor' with the MAC compared as text, as ours does: ${formatMicros(floorText.nsPerOp)} µs = ${(ours.nsPerOp / floorText.nsPerOp).toFixed(3)}×)`,
+      )
+    }
     const oursWarm = r.byName.get(ROW.oursWarm)!
     const fast = r.byName.get(ROW.fastJwtCache)!
     const warmOk = oursWarm.opsPerSec >= fast.opsPerSec

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createHmac, createPublicKey, createSecretKey, type KeyObject, timingSafeEqual, verify } from 'node:crypto'
+import { createHmac, createPublicKey, createSecretKey, type KeyObject, verify } from 'node:crypto'
 import type { SignatureBackend } from '../crypto/backend.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
 
@@ -24,15 +24,17 @@ export const nodeCryptoBackend: SignatureBackend = Object.freeze({
   },
   verify(handle: unknown, alg: Algorithm, token: string, signingInputEnd: number, signatureStart: number): boolean {
     const key = handle as KeyObject
+    if (alg === 'HS256') {
+      // The MAC is encoded (canonically) and compared with the token's characters in constant
+      // time, so a non-canonical spelling of the right MAC can never match, and the presented
+      // signature is never decoded. The signing input is hashed as UTF-8, as it was signed.
+      const expected = createHmac('sha256', key).update(token.slice(0, signingInputEnd)).digest('base64url')
+      return constantTimeEqualAt(expected, token, signatureStart)
+    }
     const encoded = token.slice(signatureStart)
     const signature = Buffer.from(encoded, 'base64url')
     if (!isStrictBase64url(encoded, signature)) return false
     try {
-      if (alg === 'HS256') {
-        // The signing input is ASCII (checked by the caller), so hashing the string is exact.
-        const expected = createHmac('sha256', key).update(token.slice(0, signingInputEnd)).digest()
-        return expected.length === signature.length && timingSafeEqual(expected, signature)
-      }
       // UTF-8, not latin1: latin1 keeps only the low byte of a non-ASCII character, which would
       // let a look-alike character spell the same signing input.
       const data = Buffer.from(token.slice(0, signingInputEnd), 'utf8')
@@ -54,6 +56,18 @@ export const nodeCryptoBackend: SignatureBackend = Object.freeze({
     return isStrictBase64url(segment, bytes) ? bytes.toString('utf8') : undefined
   },
 })
+
+/**
+ * Whether `s[start, s.length)` equals `expected`, in time that depends only on the lengths: every
+ * character is compared, with no early exit.
+ */
+function constantTimeEqualAt(expected: string, s: string, start: number): boolean {
+  const length = expected.length
+  if (s.length - start !== length) return false
+  let difference = 0
+  for (let i = 0; i < length; i++) difference |= expected.charCodeAt(i) ^ s.charCodeAt(start + i)
+  return difference === 0
+}
 
 /**
  * Whether `encoded`, which Node decoded to `decoded`, was strict base64url. Node's decoder is

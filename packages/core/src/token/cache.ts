@@ -14,6 +14,14 @@
  * verification pay ~0.5 µs for the lookup alone; a forged token that shares the key is a miss
  * and is verified in full.
  *
+ * Admission: a token is cached from its second successful verification on. A table of 32-bit
+ * fingerprints in buckets of four remembers recently seen authentic tokens; a first sighting is
+ * mistaken for a second only when its fingerprint matches one in its bucket (about 2^-29), and a
+ * second sighting is missed (then caught on a later one) only when four other tokens took its
+ * bucket in between. A stream of one-off tokens therefore builds no entries at all, so it
+ * allocates nothing that outlives the request (an earlier bit set admitted ~4% of them, and the
+ * entries they built cost more than every lookup together).
+ *
  * Bounded with two generations of at most `maxEntries / 2` each: when the young one fills up it
  * becomes the old one and the previous old one is dropped whole. That keeps insertion O(1);
  * deleting the oldest key of one large `Map` instead makes V8 scan the tombstones at its front,
@@ -26,44 +34,46 @@ export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; rea
   #young = new Map<string, TEntry>()
   #old = new Map<string, TEntry>()
   readonly #generationSize: number
-  #seenYoung: Uint32Array
-  #seenOld: Uint32Array
-  #seenCount = 0
+  /** Fingerprints of recently seen authentic tokens, four per bucket; 0 = empty. */
+  readonly #seen: Uint32Array
+  /** Buckets − 1. */
+  readonly #bucketMask: number
+  /** Picks the way a new fingerprint replaces in a full bucket. */
+  #victim = 0
   /** A bit for every cached entry (young and old), so most misses cost one bit test. */
   readonly #present: Uint32Array
   readonly #mask: number
 
   constructor(maxEntries: number) {
     this.#generationSize = Math.max(1, Math.floor(maxEntries / 2))
-    // Bit sets with about 32 bits per entry, so a first sighting collides with an earlier one
-    // (and is cached early, which is harmless) about 3% of the time: 64 KiB each at 10 000 entries.
+    // About 32 bits per entry, so a miss is one bit test ~97% of the time: 64 KiB at 10 000
+    // entries. The fingerprint table has 4 to 8 slots per entry: 256 KiB at 10 000 entries.
     const bits = 2 ** Math.min(28, Math.max(10, Math.ceil(Math.log2(maxEntries * 32))))
-    this.#seenYoung = new Uint32Array(bits >>> 5)
-    this.#seenOld = new Uint32Array(bits >>> 5)
     this.#present = new Uint32Array(bits >>> 5)
     this.#mask = bits - 1
+    const buckets = 2 ** Math.min(22, Math.max(6, Math.ceil(Math.log2(maxEntries))))
+    this.#seen = new Uint32Array(buckets * 4)
+    this.#bucketMask = buckets - 1
   }
 
-  /** A table index from the last six characters of a token (random for an authentic one). */
+  /** A table index from the last six characters of a token. */
   #indexOf(token: string): number {
-    const end = token.length
-    let index = 0
-    for (let i = Math.max(0, end - 6); i < end; i++) index = (index * 64 + token.charCodeAt(i)) | 0
-    return (index ^ (index >>> 15)) & this.#mask
+    return hashTail(token, 0) & this.#mask
   }
 
   /** Records a sighting of an authentic token and tells whether it was seen before. */
-  #seenBefore(index: number): boolean {
-    const word = index >>> 5
-    const bit = 1 << (index & 31)
-    if ((this.#seenYoung[word]! & bit) !== 0 || (this.#seenOld[word]! & bit) !== 0) return true
-    this.#seenYoung[word]! |= bit
-    if (++this.#seenCount >= this.#generationSize * 2) {
-      const cleared = this.#seenOld.fill(0)
-      this.#seenOld = this.#seenYoung
-      this.#seenYoung = cleared
-      this.#seenCount = 0
-    }
+  #seenBefore(token: string): boolean {
+    const seen = this.#seen
+    const base = (hashTail(token, 0) & this.#bucketMask) << 2
+    // The six characters before: independent of the bucket. Never 0, which marks an empty slot.
+    const fingerprint = (hashTail(token, 6) | 1) >>> 0
+    if (seen[base] === fingerprint || seen[base + 1] === fingerprint) return true
+    if (seen[base + 2] === fingerprint || seen[base + 3] === fingerprint) return true
+    // An empty slot first; in a full bucket, round-robin, so tokens that share a bucket do not
+    // evict each other in lockstep.
+    let slot = base
+    while (slot < base + 4 && seen[slot] !== 0) slot++
+    seen[slot < base + 4 ? slot : base + (this.#victim++ & 3)] = fingerprint
     return false
   }
 
@@ -94,7 +104,7 @@ export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; rea
    * seen once costs no entry at all.
    */
   admit(token: string): boolean {
-    return this.#seenBefore(this.#indexOf(token))
+    return this.#seenBefore(token)
   }
 
   /** Caches `entry` for `token` (valid until `entry.expiresAt`, seconds). */
@@ -123,12 +133,28 @@ export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; rea
     this.#young.clear()
     this.#old.clear()
     this.#present.fill(0)
+    this.#seen.fill(0)
   }
 
   /** The number of entries held (expired ones included until they are read or dropped). */
   get size(): number {
     return this.#young.size + this.#old.size
   }
+}
+
+/**
+ * A hash of six characters of a token, ending `back` characters before its end. The tail of an
+ * authentic token is its signature, random to whoever does not hold the key.
+ */
+function hashTail(token: string, back: number): number {
+  const end = token.length - back
+  // FNV-1a over the characters, then a final avalanche (from MurmurHash3's finalizer), so every
+  // output bit depends on all six: the base64url alphabet's character codes share many low bits.
+  let hash = 0x811c9dc5
+  for (let i = Math.max(0, end - 6); i < end; i++) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193)
+  hash ^= hash >>> 16
+  hash = Math.imul(hash, 0x85ebca6b)
+  return hash ^ (hash >>> 13)
 }
 
 /** The map key of a token: its last 32 characters (the tail of its signature). */
