@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { VerifiedTokenCache } from './cache.js'
+import { hashTail, VerifiedTokenCache } from './cache.js'
 
 interface Entry {
   readonly token: string
@@ -100,6 +100,45 @@ describe('VerifiedTokenCache', () => {
       cache.set(token, entry(token))
     }
     expect(cache.get(cold, 0)).toBeUndefined()
+  })
+
+  it('remembers an expired token as seen, so it is cached again on its next verification', () => {
+    const cache = new VerifiedTokenCache<Entry>(100)
+    const token = tokenStream(13)()
+    cache.admit(token)
+    expect(cache.admit(token)).toBe(true)
+    cache.set(token, entry(token, 10))
+    expect(cache.get(token, 10)).toBeUndefined()
+    expect(cache.size).toBe(0)
+    expect(cache.admit(token)).toBe(true)
+    const again = entry(token, 20)
+    cache.set(token, again)
+    expect(cache.get(token, 10)).toBe(again)
+  })
+
+  it('never evicts a cached token to record a sighting; a fifth token of a full bucket waits', () => {
+    // 64 entries → 64 buckets, chosen by the low 6 bits of the hash of the last six characters.
+    const cache = new VerifiedTokenCache<Entry>(64)
+    const next = tokenStream(17)
+    const bucket: string[] = []
+    while (bucket.length < 5) {
+      const token = next()
+      if ((hashTail(token, 0) & 63) === 0) bucket.push(token)
+    }
+    const [a, b, c, d, e] = bucket as [string, string, string, string, string]
+    for (const token of [a, b, c, d]) cache.set(token, entry(token, 100))
+    // The bucket is full of cached tokens: sightings of others are not recorded, e is not cached.
+    expect(cache.admit(e)).toBe(false)
+    expect(cache.admit(e)).toBe(false)
+    cache.set(e, entry(e, 100))
+    expect(cache.get(e, 0)).toBeUndefined()
+    for (const token of [a, b, c, d]) expect(cache.get(token, 0)?.token).toBe(token)
+    // One leaves (expired on read): e takes its slot.
+    cache.set(a, entry(a, 5))
+    expect(cache.get(a, 5)).toBeUndefined()
+    cache.set(e, entry(e, 100))
+    expect(cache.get(e, 0)?.token).toBe(e)
+    for (const token of [b, c, d]) expect(cache.get(token, 0)?.token).toBe(token)
   })
 
   it('forgets entries and sightings on clear()', () => {
