@@ -172,7 +172,12 @@ export interface ReadFeedOptions {
 export interface ReadFeedResult {
   /** Entries in feed order. */
   readonly entries: readonly FeedEntry[]
-  /** Where to continue (the last entry's cursor, or the given one when there was none). */
+  /**
+   * Where to continue: the last entry's cursor; with no entries, the given cursor, or (for
+   * `after: null`) the position the read reached, the end of the feed as it was. A store answers
+   * `null` only when it has no position to give; a position lets the next read tell that the
+   * feed was lost meanwhile (`gap`), even for a reader that has not seen an entry yet.
+   */
   readonly cursor: string | null
   /**
    * `true` when entries after `after` may be missing (the feed was trimmed past it, or lost, for
@@ -256,7 +261,8 @@ export interface AuthStore {
   /**
    * Reads the revocation feed in order. Entries may have been trimmed (see
    * {@link AuthStore.trimFeed}); a read that may have missed some says so with `gap`. With
-   * `after: null` and nothing to answer, `cursor` is `null` and the caller reads by `since` again.
+   * `after: null` and nothing to answer, `cursor` is the end of the feed (see
+   * {@link ReadFeedResult.cursor}), so a reader that has seen no entry yet still notices a lost feed.
    */
   readFeed(options: ReadFeedOptions): Promise<ReadFeedResult>
 

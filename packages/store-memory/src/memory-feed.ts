@@ -31,7 +31,7 @@ export class MemoryFeed {
   /** Appends an event and wakes every blocking reader. */
   append(event: RevocationEvent): void {
     const seq = ++this.#seq
-    const entry: FeedEntry = Object.freeze({ cursor: String(seq).padStart(CURSOR_DIGITS, '0'), event: Object.freeze({ ...event }) })
+    const entry: FeedEntry = Object.freeze({ cursor: cursorOf(seq), event: Object.freeze({ ...event }) })
     this.#items.push({ seq, entry })
     this.#wakeAll()
   }
@@ -98,7 +98,8 @@ export class MemoryFeed {
       if (start < 0) start = items.length
     }
     const entries = items.slice(start, start + max).map((item) => item.entry)
-    return { entries, cursor: entries.at(-1)?.cursor ?? after, gap }
+    // With nothing to answer by time, the reader stands at the end of the feed.
+    return { entries, cursor: entries.at(-1)?.cursor ?? after ?? cursorOf(this.#seq), gap }
   }
 
   #wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -119,6 +120,10 @@ export class MemoryFeed {
     if (this.#waiters.size === 0) return
     for (const wake of [...this.#waiters]) wake()
   }
+}
+
+function cursorOf(seq: number): string {
+  return String(seq).padStart(CURSOR_DIGITS, '0')
 }
 
 function parseCursor(cursor: string): number {

@@ -196,7 +196,7 @@ describe('memory store', () => {
       const start = performance.now()
       const read = store.readFeed({ after: null, blockMs: 10_000 })
       await store.close()
-      expect(await read).toStrictEqual({ entries: [], cursor: null, gap: false })
+      expect(await read).toMatchObject({ entries: [], cursor: expect.any(String), gap: false })
       expect(performance.now() - start).toBeLessThan(1000)
     })
 

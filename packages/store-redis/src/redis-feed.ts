@@ -121,7 +121,9 @@ export class RedisFeed {
       const event = decodeEvent(item.fields)
       if (event) entries.push({ cursor: encodeCursor(current), event })
     }
-    return { entries, cursor: entries.at(-1)?.cursor ?? after, gap }
+    // With nothing to answer by time, the reader stands where every shard's read ended: a
+    // cursor with each feed's epoch, so the next read notices a feed lost meanwhile.
+    return { entries, cursor: entries.at(-1)?.cursor ?? after ?? encodeCursor(current), gap }
   }
 }
 

@@ -335,6 +335,31 @@ describe('Redis restarted', () => {
     expect((await s.readFeed({ after: next.cursor })).gap).toBe(false)
   })
 
+  it('without persistence: a reader that has seen no entry yet (its cursor came from an empty feed) learns that the feed was lost', async () => {
+    const redis = await server()
+    const s = store(client(redis.port), { commandTimeoutMs: 2000 })
+    const empty = await s.readFeed({ after: null, since: 0 })
+    expect(empty).toMatchObject({ entries: [], gap: false, cursor: expect.any(String) })
+    expect(await s.readFeed({ after: empty.cursor })).toStrictEqual({ entries: [], cursor: empty.cursor, gap: false })
+    await redis.restart()
+    expect(await eventually(() => s.readFeed({ after: empty.cursor }))).toMatchObject({ entries: [], gap: true })
+  })
+
+  it('a mirror that has never seen a revocation still notices a lost feed: a lost session is refused, not trusted', async () => {
+    const redis = await server()
+    const c = client(redis.port)
+    const clock = () => Date.now()
+    const a = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock)
+    const b = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock, [], 'mirror')
+    await b.ready() // replayed an empty feed
+    const kept = await a.login({ sub: 'alice' })
+    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('ok')
+    await redis.restart() // the session is gone, and so is the feed (with no entry ever in it)
+    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked'), { timeout: 5000 })
+    await sleep(300)
+    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked')
+  })
+
   it('a mirror that followed a feed that was lost falls back to strict: a lost session is refused, not trusted', async () => {
     const redis = await server()
     const c = client(redis.port)
@@ -450,7 +475,9 @@ describe('waitReplicas', () => {
     const primary = await server({ args: ['--repl-diskless-sync-delay', '0'] })
     const replica = await server({ args: ['--replicaof', '127.0.0.1', String(primary.port)] })
     await vi.waitFor(() => expect(replica.cli('INFO', 'replication')).toContain('master_link_status:up'), { timeout: 10_000 })
-    const s = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 1000, waitTimeoutMs: 300 })
+    // Generous while the replica is up (a loaded CI machine can take a while to acknowledge the
+    // first writes after the initial sync); short for the refusal below.
+    const s = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 3000, waitTimeoutMs: 2000 })
     await s.createSession(record('s1'), T0)
     expect(await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)).not.toBeNull()
     await s.denyToken('jti-1', T0 + HOUR, T0)
@@ -459,9 +486,10 @@ describe('waitReplicas', () => {
     cleanup.push(() => onReplica.disconnect())
     expect(await onReplica.keys('*:d:jti-1')).toHaveLength(1)
 
+    const quick = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 1000, waitTimeoutMs: 300 })
     replica.pause()
     try {
-      const error = await s.denyToken('jti-2', T0 + HOUR, T0).catch((e: unknown) => e)
+      const error = await quick.denyToken('jti-2', T0 + HOUR, T0).catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'store_unavailable' })
       expect((error as { reason?: string }).reason).toMatch(/^WAIT: 0 of 1/)
     } finally {

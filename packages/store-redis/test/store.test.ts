@@ -337,7 +337,7 @@ describe('options', () => {
     const pending = s.readFeed({ after: null, since: T0, blockMs: 10_000 })
     await sleep(20)
     await s.close()
-    expect(await pending).toStrictEqual({ entries: [], cursor: null, gap: false })
+    expect(await pending).toMatchObject({ entries: [], cursor: expect.any(String), gap: false })
     expect(performance.now() - start).toBeLessThan(1000)
   })
 })

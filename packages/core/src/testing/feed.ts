@@ -29,9 +29,20 @@ async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
 
 /** Registers the feed tests. */
 export function defineFeedTests({ store }: SuiteContext): void {
-  it('answers an empty feed with no entries, the given cursor and no gap', async () => {
-    expect(await store().readFeed({ after: null })).toStrictEqual({ entries: [], cursor: null, gap: false })
-    expect(await store().readFeed({ after: null, since: T0 })).toStrictEqual({ entries: [], cursor: null, gap: false })
+  it('answers an empty feed with no entries, a cursor at its end and no gap; that cursor reads what comes next', async () => {
+    for (const options of [{ after: null }, { after: null, since: T0 }]) {
+      const empty = await store().readFeed(options)
+      expect(empty.entries).toStrictEqual([])
+      expect(empty.gap).toBe(false)
+      // A position even before the first entry, so a reader can tell a feed lost meanwhile.
+      expect(typeof empty.cursor).toBe('string')
+      expect(await store().readFeed({ after: empty.cursor })).toStrictEqual({ entries: [], cursor: empty.cursor, gap: false })
+    }
+    const { cursor } = await store().readFeed({ after: null })
+    await store().denyToken('jti-first', T0 + MINUTE, T0)
+    const next = await store().readFeed({ after: cursor })
+    expect(eventsOf(next.entries)).toEqual([{ type: 'token', jti: 'jti-first', expiresAt: T0 + MINUTE, at: T0 }])
+    expect(next.gap).toBe(false)
   })
 
   it('keeps every event type in append order, each with its own cursor', async () => {
@@ -75,8 +86,14 @@ export function defineFeedTests({ store }: SuiteContext): void {
       tokenEvent(3, T0 + 30),
     ])
     expect(eventsOf((await store().readFeed({ after: null, since: T0 + 11 })).entries)).toEqual([tokenEvent(2, T0 + 20), tokenEvent(3, T0 + 30)])
+    // Nothing since T0 + 31: the cursor stands at the end, after the four older entries.
     const none = await store().readFeed({ after: null, since: T0 + 31 })
-    expect(none).toStrictEqual({ entries: [], cursor: null, gap: false })
+    expect(none).toMatchObject({ entries: [], gap: false })
+    expect(typeof none.cursor).toBe('string')
+    await store().denyToken('jti-later', T0 + MINUTE, T0 + 40)
+    expect(eventsOf((await store().readFeed({ after: none.cursor })).entries)).toEqual([
+      { type: 'token', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 40 },
+    ])
   })
 
   it('answers at most `limit` entries and continues from the answered cursor', async () => {
