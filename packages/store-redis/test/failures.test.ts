@@ -306,6 +306,16 @@ describe('Redis killed mid-rotation', () => {
   })
 })
 
+/** A Redis without persistence, an Auth that issues and revokes, and a `mirror` Auth on the same keys. */
+async function issuerAndMirror() {
+  const redis = await server()
+  const c = client(redis.port)
+  const clock = () => Date.now()
+  const a = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock)
+  const b = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock, [], 'mirror')
+  return { redis, a, b }
+}
+
 describe('Redis restarted', () => {
   it('with persistence: a reader replays what was appended before the crash, with no gap', async () => {
     const redis = await server({ persistence: true })
@@ -346,11 +356,7 @@ describe('Redis restarted', () => {
   })
 
   it('a mirror that has never seen a revocation still notices a lost feed: a lost session is refused, not trusted', async () => {
-    const redis = await server()
-    const c = client(redis.port)
-    const clock = () => Date.now()
-    const a = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock)
-    const b = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock, [], 'mirror')
+    const { redis, a, b } = await issuerAndMirror()
     await b.ready() // replayed an empty feed
     const kept = await a.login({ sub: 'alice' })
     expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('ok')
@@ -361,11 +367,7 @@ describe('Redis restarted', () => {
   })
 
   it('a mirror that followed a feed that was lost falls back to strict: a lost session is refused, not trusted', async () => {
-    const redis = await server()
-    const c = client(redis.port)
-    const clock = () => Date.now()
-    const a = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock)
-    const b = auth(store(c, { commandTimeoutMs: 1000, prefix: 'shared:' }), clock, [], 'mirror')
+    const { redis, a, b } = await issuerAndMirror()
     await b.ready()
     const kept = await a.login({ sub: 'alice' })
     const ended = await a.login({ sub: 'bob' })
