@@ -331,6 +331,37 @@ describe('options', () => {
     await expect(s.readFeed({ after: null })).rejects.toMatchObject({ code: 'store_unavailable' })
   })
 
+  it('keeps an answer that arrived while the event loop was blocked past the budget (no false store_unavailable)', async () => {
+    const own = new Redis(server.port, server.host)
+    await own.ping()
+    const s = store({ client: own, commandTimeoutMs: 200 })
+    await s.createSession(session({ sub: 'alice', id: 's1' }), T0) // connected, scripts loaded
+    // Stall the process for longer than the budget right after a command goes out on the socket:
+    // Redis answers within microseconds, so when the loop resumes the answer is waiting in the
+    // socket and the deadline is already past. The answer must win.
+    const socket = (own as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream
+    const write = socket.write
+    socket.write = function (this: unknown, ...args: unknown[]) {
+      const written = write.apply(this, args)
+      const until = performance.now() + 300
+      while (performance.now() < until) {
+        // busy: the event loop is blocked
+      }
+      return written
+    }
+    try {
+      // Called from the check phase (setImmediate), so the loop's next phase is timers, where the
+      // deadline is found past before the poll phase reads the socket.
+      const { pending } = await new Promise<{ pending: Promise<unknown> }>((resolve) => {
+        setImmediate(() => resolve({ pending: s.getSession({ sub: 'alice', id: 's1' }, T0) }))
+      })
+      await expect(pending).resolves.toMatchObject({ id: 's1' })
+    } finally {
+      socket.write = write
+      own.disconnect()
+    }
+  })
+
   it('ends a pending blocking read at once on close(), with what there is', async () => {
     const s = store()
     const start = performance.now()
