@@ -6,7 +6,9 @@
  * @module
  */
 import type { SecurityEvents } from './events.js'
+import type { AuthKey } from './key/auth-key.js'
 import type { KeySet } from './key/key-set.js'
+import type { MacKey } from './lib/mac.js'
 import type { RevocationMirror } from './revocation/mirror.js'
 import type { AuthStore, RevocationEvent, SessionRecord } from './store.js'
 
@@ -21,7 +23,11 @@ export interface AuthContext {
   readonly audience: string
   readonly clock: () => number
   /** HMAC key for refresh and session tokens (derived lazily: WebCrypto import is async). */
-  readonly tokenKey: () => Promise<CryptoKey>
+  readonly tokenKey: () => Promise<MacKey>
+  /** SHA-256 of a token secret, base64url: what the store keeps. */
+  readonly hashSecret: (bytes: Uint8Array) => Promise<string>
+  /** The backend's synchronous signer of access tokens, if it has one (else jose signs). */
+  readonly signer: ((key: AuthKey, signingInput: string) => string) | undefined
   /** Seconds. */
   readonly accessTokenTtl: number
   /** Milliseconds. */

@@ -31,7 +31,10 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
 }
 
 /**
- * {@link @auth/core!createAuth | createAuth} with the `node:crypto` backend as default.
+ * {@link @auth/core!createAuth | createAuth} with the `node:crypto` backend as default: access
+ * tokens verified and signed, refresh and session tokens MACed and their secrets hashed with
+ * `node:crypto`, synchronously, instead of awaiting WebCrypto jobs. The tokens are the same as
+ * `'@auth/core'`'s, so processes of both kinds can share one store and secret.
  *
  * Exported from `'@auth/core/node'`.
  *

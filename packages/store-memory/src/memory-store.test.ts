@@ -2,14 +2,17 @@
  * The memory store: the conformance suite, plus what only this store promises (the sweep timer,
  * the size bound, the production warning, closing).
  */
+import { randomBytes } from 'node:crypto'
 import type { AuthStore, SessionRecord } from '@auth/core'
 import { createAuth, generateKeySet } from '@auth/core'
+import { createAuth as createNodeAuth, nodeCryptoBackend } from '@auth/core/node'
 import { describeAuthFlows, describeAuthStore, makeSessionRecord } from '@auth/core/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryStore, type MemoryStoreOptions } from './memory-store.js'
 
 describeAuthStore('memory', () => createMemoryStore())
 describeAuthFlows('memory: createAuth flows', () => createMemoryStore())
+describeAuthFlows('memory: createAuth flows on node:crypto', () => createMemoryStore(), { backend: nodeCryptoBackend })
 
 const T0 = 1_800_000_000_000
 const HOUR = 3_600_000
@@ -293,5 +296,40 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
     await expect(auth.verifySessionToken(login.sessionToken)).rejects.toMatchObject({ code: 'session_revoked' })
     await auth.close()
     await store.close()
+  })
+})
+
+describe('createAuth on node:crypto and on WebCrypto, side by side', () => {
+  it('accept each other’s refresh tokens, session tokens and access tokens (one store, one secret)', async () => {
+    const store = createMemoryStore()
+    const options = {
+      store,
+      keys: await generateKeySet(),
+      issuer: 'https://auth.example.test',
+      audience: 'https://api.example.test',
+      secret: randomBytes(32),
+    }
+    const web = createAuth(options)
+    const node = createNodeAuth(options)
+    try {
+      // A rolling deploy: each refresh lands on the other kind of process.
+      let tokens: { refreshToken: string; sessionId: string } = await node.login({ sub: 'alice' })
+      for (const [i, auth] of [web, node, web, node].entries()) {
+        const next = await auth.refresh(tokens.refreshToken)
+        expect(next.sessionId).toBe(tokens.sessionId)
+        expect(Number(next.refreshToken.split('.')[2])).toBe(i + 1)
+        // A retry within the grace window gets the same successor on either kind.
+        expect((await (auth === web ? node : web).refresh(tokens.refreshToken)).refreshToken).toBe(next.refreshToken)
+        for (const verifier of [web, node]) await expect(verifier.verifyAccessToken(next.accessToken)).resolves.toBeDefined()
+        tokens = next
+      }
+      const cookie = await web.login({ sub: 'bob', transport: 'cookie' })
+      await expect(node.verifySessionToken(cookie.sessionToken)).resolves.toMatchObject({ id: cookie.sessionId })
+      const other = await node.login({ sub: 'carol', transport: 'cookie' })
+      await expect(web.verifySessionToken(other.sessionToken)).resolves.toMatchObject({ id: other.sessionId })
+    } finally {
+      await Promise.all([web.close(), node.close()])
+      await store.close()
+    }
   })
 })

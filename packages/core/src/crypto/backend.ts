@@ -30,4 +30,21 @@ export interface SignatureBackend {
    * not canonical unpadded base64url (the caller has checked its length and last character only).
    */
   decodeText(token: string, start: number, end: number): string | undefined
+  /**
+   * Optional, for `createAuth`: HMAC-SHA256 of `data` with `secret`, synchronously. Core MACs its
+   * opaque refresh and session tokens with it; without it core uses WebCrypto (awaited on the
+   * libuv pool on Node, ~50 µs a call). Must equal WebCrypto's HMAC byte for byte.
+   */
+  hmacSha256?(secret: Uint8Array, data: Uint8Array): Uint8Array
+  /**
+   * Optional, for `createAuth`: SHA-256 of `data`, synchronously (what a store keeps instead of a
+   * token secret). Without it core uses WebCrypto.
+   */
+  sha256?(data: Uint8Array): Uint8Array
+  /**
+   * Optional, for `createAuth`: the base64url JWS signature of `signingInput` (ASCII) with `key`,
+   * which can sign, in `key.alg`, synchronously. Without it core signs with jose (WebCrypto).
+   * The signature must verify wherever jose's does.
+   */
+  sign?(key: AuthKey, signingInput: string): string
 }

@@ -1,19 +1,53 @@
 /**
- * Hashing and MACs for opaque tokens (refresh and session tokens), on WebCrypto.
+ * Hashing and MACs for opaque tokens (refresh and session tokens): WebCrypto by default, or the
+ * synchronous primitives of a signature backend (`node:crypto` on Node).
  *
  * @internal
  * @module
  */
+import type { SignatureBackend } from '../crypto/backend.js'
 import { encodeBase64url, encodeUtf8 } from './base64url.js'
 
-/** @internal SHA-256 of `bytes`, base64url: what a store keeps instead of a token. */
-export async function hashSecret(bytes: Uint8Array): Promise<string> {
-  return encodeBase64url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)))
+/** @internal A key for HMAC-SHA256: answers the MAC of its input. */
+export interface MacKey {
+  sign(input: Uint8Array): Uint8Array | Promise<Uint8Array>
 }
 
-/** @internal Imports the server secret for HMAC-SHA256. */
-export function importMacKey(secret: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+/** @internal The primitives behind opaque tokens, from a backend's fast paths or WebCrypto. */
+export interface TokenPrimitives {
+  /** A MAC key for `secret`. */
+  importMacKey(secret: Uint8Array): Promise<MacKey>
+  /** SHA-256 of `bytes`, base64url: what a store keeps instead of a token secret. */
+  hashSecret(bytes: Uint8Array): Promise<string>
+}
+
+/** @internal WebCrypto's HMAC and SHA-256 (every runtime). */
+export const webTokenPrimitives: TokenPrimitives = {
+  async importMacKey(secret) {
+    const key = await crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    return { sign: async (input) => new Uint8Array(await crypto.subtle.sign('HMAC', key, input as Uint8Array<ArrayBuffer>)) }
+  },
+  async hashSecret(bytes) {
+    return encodeBase64url(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)))
+  },
+}
+
+/**
+ * @internal The backend's synchronous HMAC and SHA-256 where it has them (the `node:crypto`
+ * backend does), WebCrypto's otherwise.
+ */
+export function tokenPrimitivesOf(backend: SignatureBackend | undefined): TokenPrimitives {
+  const hmac = backend?.hmacSha256?.bind(backend)
+  const sha256 = backend?.sha256?.bind(backend)
+  return {
+    importMacKey: hmac
+      ? async (secret) => {
+          const copy = secret.slice()
+          return { sign: (input) => hmac(copy, input) }
+        }
+      : webTokenPrimitives.importMacKey,
+    hashSecret: sha256 ? async (bytes) => encodeBase64url(sha256(bytes)) : webTokenPrimitives.hashSecret,
+  }
 }
 
 /**
@@ -21,7 +55,7 @@ export function importMacKey(secret: Uint8Array): Promise<CryptoKey> {
  *
  * @internal
  */
-export async function mac(key: CryptoKey, label: string, ...parts: Array<string | Uint8Array>): Promise<Uint8Array> {
+export async function mac(key: MacKey, label: string, ...parts: Array<string | Uint8Array>): Promise<Uint8Array> {
   const chunks = [label, ...parts].map((part) => (typeof part === 'string' ? encodeUtf8(part) : part))
   const total = chunks.reduce((n, chunk) => n + 4 + chunk.length, 0)
   const input = new Uint8Array(total)
@@ -32,7 +66,7 @@ export async function mac(key: CryptoKey, label: string, ...parts: Array<string 
     input.set(chunk, offset + 4)
     offset += 4 + chunk.length
   }
-  return new Uint8Array(await crypto.subtle.sign('HMAC', key, input))
+  return key.sign(input)
 }
 
 /** @internal Constant-time equality of two strings of public length (hashes, tags). */

@@ -5,7 +5,7 @@
  */
 import type { AuthContext } from '../auth-context.js'
 import type { SessionRecord } from '../store.js'
-import { signAccessToken } from '../token/sign.js'
+import { signAccessTokenWith } from '../token/sign.js'
 
 /** The JSON a login or refresh answers in the token transport. */
 export interface TokenResponse {
@@ -32,7 +32,7 @@ export interface TokenLoginResponse extends TokenResponse {
 /** @internal Signs an access token for a session and assembles the response. */
 export async function issueTokens(ctx: AuthContext, session: SessionRecord, refreshToken: string): Promise<TokenResponse> {
   const claims = ctx.claims ? await ctx.claims(session) : undefined
-  const access = await signAccessToken(ctx.keys, {
+  const access = await signAccessTokenWith(ctx.signer, ctx.keys, {
     issuer: ctx.issuer,
     audience: ctx.audience,
     sub: session.sub,

@@ -18,7 +18,7 @@
  * @module
  */
 import { decodeBase64url, decodeUtf8, encodeBase64url, encodeUtf8, isCanonicalBase64url } from '../lib/base64url.js'
-import { hashSecret, mac, timingSafeEqualString } from '../lib/mac.js'
+import { type MacKey, mac, timingSafeEqualString } from '../lib/mac.js'
 
 /** @internal */
 export interface ParsedRefreshToken {
@@ -50,25 +50,23 @@ export function parseRefreshToken(token: unknown): ParsedRefreshToken | undefine
 }
 
 /** @internal The tag of a token. */
-export async function refreshTag(key: CryptoKey, sub: string, sid: string, generation: number, secret: Uint8Array): Promise<string> {
+export async function refreshTag(key: MacKey, sub: string, sid: string, generation: number, secret: Uint8Array): Promise<string> {
   return encodeBase64url((await mac(key, 'rt-tag', sub, sid, String(generation), secret)).subarray(0, 16))
 }
 
 /** @internal Whether the token's tag is ours (constant time). */
-export async function hasValidTag(key: CryptoKey, token: ParsedRefreshToken): Promise<boolean> {
+export async function hasValidTag(key: MacKey, token: ParsedRefreshToken): Promise<boolean> {
   return timingSafeEqualString(token.tag, await refreshTag(key, token.sub, token.sid, token.generation, token.secret))
 }
 
 /** @internal Builds the token string for a generation and secret. */
-export async function formatRefreshToken(key: CryptoKey, sub: string, sid: string, generation: number, secret: Uint8Array): Promise<string> {
+export async function formatRefreshToken(key: MacKey, sub: string, sid: string, generation: number, secret: Uint8Array): Promise<string> {
   const tag = await refreshTag(key, sub, sid, generation, secret)
   return `${encodeBase64url(encodeUtf8(sub))}.${sid}.${generation}.${encodeBase64url(secret)}.${tag}`
 }
 
 /** @internal The successor's secret: deterministic in (K, presented token). */
-export function successorSecret(key: CryptoKey, token: ParsedRefreshToken): Promise<Uint8Array> {
+export function successorSecret(key: MacKey, token: ParsedRefreshToken): Promise<Uint8Array> {
   return mac(key, 'rt-next', token.sub, token.sid, String(token.generation + 1), token.secret)
 }
 
-/** @internal What the store keeps for a secret. */
-export const hashRefreshSecret = hashSecret

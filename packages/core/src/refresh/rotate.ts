@@ -23,7 +23,7 @@ import { timingSafeEqualString } from '../lib/mac.js'
 import { storeError } from '../revocation/strategy.js'
 import type { SessionRecord } from '../store.js'
 import { issueTokens, type TokenResponse } from './issue-tokens.js'
-import { formatRefreshToken, hashRefreshSecret, hasValidTag, parseRefreshToken, successorSecret } from './refresh-token.js'
+import { formatRefreshToken, hasValidTag, parseRefreshToken, successorSecret } from './refresh-token.js'
 
 const refused = (reason: string) => new AuthError('refresh_invalid', { reason })
 
@@ -36,9 +36,9 @@ export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown
   // A forgery must not end anybody's session: only tokens we issued get past here.
   if (!(await hasValidTag(key, presented))) throw refused('tag')
 
-  const presentedHash = await hashRefreshSecret(presented.secret)
+  const presentedHash = await ctx.hashSecret(presented.secret)
   const nextSecret = await successorSecret(key, presented)
-  const nextHash = await hashRefreshSecret(nextSecret)
+  const nextHash = await ctx.hashSecret(nextSecret)
   const nextGeneration = presented.generation + 1
   const ref = { sub: presented.sub, id: presented.sid }
   const now = ctx.clock()

@@ -5,7 +5,6 @@
  */
 import type { AuthContext } from '../auth-context.js'
 import { AuthError } from '../errors.js'
-import { hashSecret } from '../lib/mac.js'
 import { formatRefreshToken } from '../refresh/refresh-token.js'
 import { storeError } from '../revocation/strategy.js'
 import type { SessionMetadata, SessionRecord } from '../store.js'
@@ -61,7 +60,7 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
 
   const key = await ctx.tokenKey()
   const secret = crypto.getRandomValues(new Uint8Array(32))
-  const secretHash = await hashSecret(secret)
+  const secretHash = await ctx.hashSecret(secret)
   const id = randomId(16)
   const now = ctx.clock()
   let session: SessionRecord | undefined

@@ -5,7 +5,7 @@
  */
 import type { AuthContext } from '../auth-context.js'
 import { AuthError } from '../errors.js'
-import { hashSecret, timingSafeEqualString } from '../lib/mac.js'
+import { timingSafeEqualString } from '../lib/mac.js'
 import { storeError } from '../revocation/strategy.js'
 import type { SessionRecord, SessionRef } from '../store.js'
 import { checkSessionData } from './create-session.js'
@@ -28,7 +28,7 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
   let session = await call(() => ctx.store.getSession(ref, now))
   if (!session) throw new AuthError('session_revoked')
   if (session.transport !== 'cookie' || !session.tokenHash) throw new AuthError('token_invalid', { reason: 'transport' })
-  if (!timingSafeEqualString(await hashSecret(parsed.secret), session.tokenHash)) {
+  if (!timingSafeEqualString(await ctx.hashSecret(parsed.secret), session.tokenHash)) {
     throw new AuthError('token_invalid', { reason: 'secret' })
   }
   if (now - session.lastSeenAt >= ctx.touchInterval) {

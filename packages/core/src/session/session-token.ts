@@ -9,7 +9,7 @@
  * @module
  */
 import { decodeBase64url, decodeUtf8, encodeBase64url, encodeUtf8, isCanonicalBase64url } from '../lib/base64url.js'
-import { mac, timingSafeEqualString } from '../lib/mac.js'
+import { type MacKey, mac, timingSafeEqualString } from '../lib/mac.js'
 
 /** @internal */
 export interface ParsedSessionToken {
@@ -30,16 +30,16 @@ export function parseSessionToken(token: unknown): ParsedSessionToken | undefine
   return { sub: decodeUtf8(decodeBase64url(sub)), sid, secret: decodeBase64url(secret), tag }
 }
 
-async function sessionTag(key: CryptoKey, sub: string, sid: string, secret: Uint8Array): Promise<string> {
+async function sessionTag(key: MacKey, sub: string, sid: string, secret: Uint8Array): Promise<string> {
   return encodeBase64url((await mac(key, 'st-tag', sub, sid, secret)).subarray(0, 16))
 }
 
 /** @internal */
-export async function formatSessionToken(key: CryptoKey, sub: string, sid: string, secret: Uint8Array): Promise<string> {
+export async function formatSessionToken(key: MacKey, sub: string, sid: string, secret: Uint8Array): Promise<string> {
   return `${encodeBase64url(encodeUtf8(sub))}.${sid}.${encodeBase64url(secret)}.${await sessionTag(key, sub, sid, secret)}`
 }
 
 /** @internal */
-export async function hasValidSessionTag(key: CryptoKey, token: ParsedSessionToken): Promise<boolean> {
+export async function hasValidSessionTag(key: MacKey, token: ParsedSessionToken): Promise<boolean> {
   return timingSafeEqualString(token.tag, await sessionTag(key, token.sub, token.sid, token.secret))
 }

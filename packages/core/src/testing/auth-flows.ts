@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeAll, describe } from 'vitest'
 import { type Auth, createAuth, type CreateAuthOptions } from '../auth.js'
+import type { SignatureBackend } from '../crypto/backend.js'
 import { AuthError } from '../errors.js'
 import type { SecurityEvent } from '../events.js'
 import { generateKeySet } from '../key/generate.js'
@@ -108,6 +109,12 @@ export async function outcome(promise: Promise<unknown>): Promise<string> {
 export interface DescribeAuthFlowsOptions {
   /** Per-test timeout (ms). Default 20 000. */
   timeoutMs?: number
+  /**
+   * The signature backend of every `Auth` in the suite. Default: WebCrypto (as `createAuth` from
+   * `'@auth/core'`). Pass `nodeCryptoBackend` from `'@auth/core/node'` to run the flows as
+   * `createAuth` from `'@auth/core/node'` does (node:crypto verification, MACs, hashes, signing).
+   */
+  backend?: SignatureBackend
 }
 
 /** What each flow test gets. */
@@ -160,6 +167,7 @@ export function defineFlows(
             clock,
             onSecurityEvent: (event) => events.push(event),
             mirror: { stalenessMs: 2000, blockMs: 50 },
+            ...(options.backend ? { backend: options.backend } : {}),
             ...overrides,
           })
           auths.push(auth)

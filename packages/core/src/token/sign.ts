@@ -69,7 +69,24 @@ const signingKeys = new WeakMap<AuthKey, Promise<CryptoKey | Uint8Array>>()
  * @param keys - a key set with a signing key, or the signing key itself
  * @param options - the claims and lifetime
  */
-export async function signAccessToken<TClaims extends Record<string, unknown> = Record<string, unknown>>(
+export function signAccessToken<TClaims extends Record<string, unknown> = Record<string, unknown>>(
+  keys: KeySet | AuthKey,
+  options: SignAccessTokenOptions<TClaims>,
+): Promise<SignAccessTokenResult<TClaims>> {
+  return signAccessTokenWith(undefined, keys, options)
+}
+
+/** @internal A synchronous JWS signer (a backend's `sign`): the base64url signature of the input. */
+export type Signer = (key: AuthKey, signingInput: string) => string
+
+/**
+ * {@link signAccessToken} with a synchronous signer (the `node:crypto` backend's) instead of jose.
+ * The token is the same: header and payload are encoded exactly as jose encodes them.
+ *
+ * @internal
+ */
+export async function signAccessTokenWith<TClaims extends Record<string, unknown> = Record<string, unknown>>(
+  signer: Signer | undefined,
   keys: KeySet | AuthKey,
   options: SignAccessTokenOptions<TClaims>,
 ): Promise<SignAccessTokenResult<TClaims>> {
@@ -103,9 +120,15 @@ export async function signAccessToken<TClaims extends Record<string, unknown> = 
     exp: now + ttl,
     ver,
   } as unknown as AccessTokenClaims<TClaims>
-  const token = await new CompactSign(encodeUtf8(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .sign(await signingKeyOf(key))
+  const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt' }
+  const payload = encodeUtf8(JSON.stringify(claims))
+  let token: string
+  if (signer) {
+    const input = `${encodeBase64url(encodeUtf8(JSON.stringify(header)))}.${encodeBase64url(payload)}`
+    token = `${input}.${signer(key, input)}`
+  } else {
+    token = await new CompactSign(payload).setProtectedHeader(header).sign(await signingKeyOf(key))
+  }
   return { token, claims, expiresAt: claims.exp * 1000 }
 }
 
