@@ -87,36 +87,87 @@ export class RedisFeed {
     this.#closed = true
   }
 
-  /** Runs a script over the shards: one call with every shard on standalone, one per shard (slot) on a Cluster. */
-  async #perShard<T>(call: (list: readonly ShardKeys[]) => Promise<T>): Promise<T[]> {
-    const shards = this.#layout.shards
-    if (!this.#connection.isCluster) return [await call(shards)]
-    return Promise.all(shards.map((shard) => call([shard])))
+  /** Runs a script over shards: one call with all of them on standalone, one per shard (slot) on a Cluster. */
+  async #perShard<T>(call: (list: readonly ShardKeys[]) => Promise<T>, list: readonly ShardKeys[] = this.#layout.shards): Promise<T[]> {
+    if (!this.#connection.isCluster) return [await call(list)]
+    return Promise.all(list.map((shard) => call([shard])))
   }
 
+  /** One read script over `list`: by position (`positionOf`) or by time (`since`), `count` entries each (0 = all). */
+  async #readShards(
+    list: readonly ShardKeys[],
+    count: number,
+    positionOf: ((shard: number) => ShardPosition) | null,
+    since: number | undefined,
+  ): Promise<Array<{ shard: number; reply: ShardReply }>> {
+    const head = [newEpoch(), String(count), positionOf ? 'a' : 's', since === undefined ? '' : String(since)]
+    const replies = await this.#perShard(async (shards) => {
+      const tail = positionOf ? shards.flatMap((shard) => positionArgs(positionOf(shard.index))) : []
+      const answers = (await read.run(this.#client, keysOf(shards), [...head, ...tail])) as ShardReply[]
+      return answers.map((reply, i) => ({ shard: shards[i]!.index, reply }))
+    }, list)
+    return replies.flat()
+  }
+
+  /**
+   * One read of the merged feed. With a `limit` L, each shard is first asked for about twice its
+   * share (2L / shards), not for L: the merge can answer every entry up to the earliest last entry
+   * of a shard that had more, in feed order. Only when that is fewer than L are the shards that had
+   * more asked again (for twice as many), so a read answers exactly min(L, what there is) while
+   * moving about 2L entries rather than up to shards × L.
+   */
   async #readOnce(after: string | null, positions: ShardPosition[] | null, since: number | undefined, limit: number | undefined): Promise<ReadFeedResult> {
-    const epoch = newEpoch()
-    const head = [epoch, String(limit ?? 0), positions ? 'a' : 's', since === undefined ? '' : String(since)]
-    const replies = (
-      await this.#perShard(async (list) => {
-        const tail = positions ? list.flatMap((shard) => positionArgs(positions[shard.index]!)) : []
-        return (await read.run(this.#client, keysOf(list), [...head, ...tail])) as ShardReply[]
-      })
-    ).flat()
-
-    const current: ShardPosition[] = replies.map(([shardEpoch, ms, n]) => ({ epoch: shardEpoch, ms: Number(ms), n: Number(n) }))
-    const gap = replies.some((reply) => Number(reply[3]) === 1)
+    const shards = this.#layout.shards
+    let count = limit === undefined ? 0 : Math.min(limit, Math.ceil((2 * limit) / shards.length))
+    const current: ShardPosition[] = []
     const items: Item[] = []
-    for (const [shard, reply] of replies.entries()) {
-      for (const [id, fields] of reply[4]) {
-        const [ms, n] = id.split('-').map(Number) as [number, number]
-        items.push({ shard, ms, n, fields })
+    /** Shards that answered `count` entries (so may have more): the key of their last entry. */
+    const more = new Map<number, Item>()
+    let gap = false
+    let replies = await this.#readShards(shards, count, positions ? (shard) => positions[shard]! : null, since)
+    for (let round = 0; ; round++) {
+      let lostBetweenRounds = false
+      for (const { shard, reply } of replies) {
+        const [shardEpoch, ms, n, shardGap, entries] = reply
+        if (round === 0) current[shard] = { epoch: shardEpoch, ms: Number(ms), n: Number(n) }
+        if (Number(shardGap) === 1) {
+          if (round > 0) {
+            // Entries were trimmed or lost since the first round: answer what the earlier rounds
+            // can, and say so (the reader's next read from our cursor checks again).
+            lostBetweenRounds = true
+            continue
+          }
+          gap = true
+        }
+        more.delete(shard)
+        for (const [id, fields] of entries) {
+          const [itemMs, itemN] = id.split('-').map(Number) as [number, number]
+          items.push({ shard, ms: itemMs, n: itemN, fields })
+        }
+        if (count > 0 && entries.length === count) more.set(shard, items.at(-1)!)
       }
+      items.sort(compareItems)
+      // Every entry up to the earliest "last entry" of a shard that may have more is final.
+      let end = items.length
+      for (const last of more.values()) end = Math.min(end, items.indexOf(last) + 1)
+      if (lostBetweenRounds) gap = true
+      if (more.size === 0 || end >= limit! || lostBetweenRounds) {
+        return this.#answer(items.slice(0, Math.min(end, limit ?? end)), current, after, gap)
+      }
+      count = Math.min(limit!, count * 2)
+      const again = shards.filter((shard) => more.has(shard.index))
+      const from = (shard: number): ShardPosition => {
+        const last = more.get(shard)!
+        return { epoch: current[shard]!.epoch, ms: last.ms, n: last.n }
+      }
+      replies = await this.#readShards(again, count, from, undefined)
     }
-    items.sort((a, b) => a.ms - b.ms || a.shard - b.shard || a.n - b.n)
+  }
 
+  /** The entries and cursor of a read that consumed `items` (in feed order). */
+  #answer(items: readonly Item[], current: ShardPosition[], after: string | null, gap: boolean): ReadFeedResult {
     const entries: FeedEntry[] = []
-    for (const item of limit === undefined ? items : items.slice(0, limit)) {
+    for (const item of items) {
       current[item.shard] = { epoch: current[item.shard]!.epoch, ms: item.ms, n: item.n }
       const event = decodeEvent(item.fields)
       if (event) entries.push({ cursor: encodeCursor(current), event })
@@ -125,6 +176,11 @@ export class RedisFeed {
     // cursor with each feed's epoch, so the next read notices a feed lost meanwhile.
     return { entries, cursor: entries.at(-1)?.cursor ?? after ?? encodeCursor(current), gap }
   }
+}
+
+/** Feed order: the stream id's time, then the shard, then the position in the shard. */
+function compareItems(a: Item, b: Item): number {
+  return a.ms - b.ms || a.shard - b.shard || a.n - b.n
 }
 
 function keysOf(list: readonly ShardKeys[]): string[] {

@@ -5,7 +5,7 @@
  * keyPrefix, two clients racing one refresh token, and the options.
  */
 import { randomBytes } from 'node:crypto'
-import { type AuthStore, createAuth, generateKeySet, type SessionRecord } from '@auth/core'
+import { type AuthStore, createAuth, type FeedEntry, generateKeySet, type ReadFeedResult, type SessionRecord } from '@auth/core'
 import { makeSessionRecord } from '@auth/core/testing'
 import { startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '@auth/test-utils'
 import { Cluster, Redis } from 'ioredis'
@@ -64,6 +64,89 @@ describe('the feed across shards', () => {
     const { entries } = await s.readFeed({ after: null, since: 0 })
     expect(entries.slice(0, 5).map((entry) => entry.event.at)).toEqual([...ats].sort())
     expect(entries.slice(5).map((entry) => (entry.event as { sub: string }).sub)).toEqual(same)
+  })
+
+  it.each([
+    ['standalone', 'one busy shard first', 'first'],
+    ['standalone', 'one busy shard last', 'last'],
+    ['cluster', 'one busy shard first', 'first'],
+    ['cluster', 'one busy shard last', 'last'],
+  ] as const)('%s: pages a skewed feed (%s) with exactly limit entries a read, in feed order, none lost or repeated', async (topology, _, busyAt) => {
+    // Far more entries in one shard than its share of a limit, before or after the others'.
+    const s = store(topology === 'cluster' ? { client: clusterClient } : {})
+    const busy = subsInOneShard(150)
+    const spread = Array.from({ length: 120 }, (_, i) => `jti-${i}`)
+    const busyStart = busyAt === 'first' ? T0 : T0 + 1000
+    const spreadStart = busyAt === 'first' ? T0 + 1000 : T0
+    for (const [i, sub] of busy.entries()) await s.endUserSessions(sub, busyStart + i)
+    for (const [i, jti] of spread.entries()) await s.denyToken(jti, T0 + HOUR, spreadStart + i)
+    const all = (await s.readFeed({ after: null, since: 0 })).entries
+    expect(all).toHaveLength(270)
+    for (const limit of [1, 7, 33, 100]) {
+      const paged: FeedEntry[] = []
+      let cursor: string | null = null
+      while (paged.length < all.length) {
+        const result: ReadFeedResult = await s.readFeed(cursor === null ? { after: null, since: 0, limit } : { after: cursor, limit })
+        expect(result.entries.length, `limit ${limit}`).toBe(Math.min(limit, all.length - paged.length))
+        expect(result.gap).toBe(false)
+        paged.push(...result.entries)
+        cursor = result.cursor
+      }
+      expect(paged.map((entry) => entry.event)).toEqual(all.map((entry) => entry.event))
+      expect((await s.readFeed({ after: cursor, limit })).entries).toEqual([])
+    }
+  })
+
+  it('reports a gap when entries are trimmed between the rounds of one read', async () => {
+    const own = new Redis(server.port, server.host)
+    const s = store({ client: own })
+    const busy = subsInOneShard(150)
+    for (const [i, sub] of busy.entries()) await s.endUserSessions(sub, T0 + i)
+    for (let i = 0; i < 20; i++) await s.denyToken(`jti-${i}`, T0 + HOUR, T0 + 1000 + i)
+    // The first round asks each shard for 2 × 100 / 16 = 13 entries; the busy shard had more, so
+    // a second round asks it alone (2 keys). Just before that, the feed is trimmed past what the
+    // first round read of it.
+    const evalsha = own.evalsha.bind(own) as (...args: unknown[]) => Promise<unknown>
+    let trimmed = false
+    ;(own as unknown as { evalsha: (...args: unknown[]) => Promise<unknown> }).evalsha = async (...args) => {
+      if (!trimmed && args[1] === 2) {
+        trimmed = true
+        await s.trimFeed(T0 + 50)
+      }
+      return evalsha(...args)
+    }
+    try {
+      const first = await s.readFeed({ after: null, since: 0, limit: 100 })
+      expect(trimmed).toBe(true)
+      expect(first.gap).toBe(true)
+      // What the first round read for certain: the busy shard's first 13 entries, in order.
+      expect(first.entries.map((entry) => (entry.event as { sub: string }).sub)).toEqual(busy.slice(0, 13))
+      const next = await s.readFeed({ after: first.cursor, limit: 100 })
+      expect(next.gap).toBe(true)
+    } finally {
+      own.disconnect()
+    }
+  })
+
+  it('pages a large window moving about twice the bytes of one unlimited read, not one limit per shard', async () => {
+    const s = store()
+    for (let i = 0; i < 1600; i++) await s.denyToken(`jti-${i}`, T0 + HOUR, T0 + i)
+    const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await redis.info('stats'))![1])
+    let before = await sent()
+    expect((await s.readFeed({ after: null, since: 0 })).entries).toHaveLength(1600)
+    const unlimited = (await sent()) - before
+    before = await sent()
+    let cursor: string | null = null
+    let read = 0
+    while (read < 1600) {
+      const result: ReadFeedResult = await s.readFeed(cursor === null ? { after: null, since: 0, limit: 100 } : { after: cursor, limit: 100 })
+      read += result.entries.length
+      cursor = result.cursor
+    }
+    const paged = (await sent()) - before
+    // One limit per shard moved 8.5× the unlimited read here (each entry once per page it is
+    // fetched in, plus per-read overhead); twice the share of each shard, about 2×.
+    expect(paged / unlimited).toBeLessThan(3)
   })
 
   it('answers limit entries exactly, across shards, and continues without losing one', async () => {
