@@ -1055,7 +1055,7 @@ function renderReplay(r: Replay, shards: number): string {
     'lrrrrr',
   ).concat(
     `\n   Redis sent = INFO stats total_net_output_bytes delta (all nodes). The mirror's replay transfers ${(r.mirrorBytes / Math.max(1, r.oneReadBytes)).toFixed(1)}× the bytes of`,
-    `\n   one read of the same events: each read of limit L asks every one of the ${shards} shards for up to L entries, and the merge keeps L.`,
+    `\n   one read of the same events: each read of limit L asks every one of the ${shards} shards for about 2L / ${shards} entries, then only the shards that had more.`,
   )
 }
 
