@@ -46,7 +46,8 @@ export function definePropertyFlows(setup: () => Promise<FlowHarness>): void {
     const auth = h.auth({ revocation: 'strict' })
     let run = 0
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30 }), async (actions) => {
+      // size 'max': fast-check's default size would keep the sequences at about 10 actions.
+      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30, size: 'max' }), async (actions) => {
         run++
         const sessions: ModelSession[] = []
         const users = [0, 1, 2].map((u) => `run${run}-user${u}`)

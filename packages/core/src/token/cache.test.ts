@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { hashTail, VerifiedTokenCache } from './cache.js'
 
@@ -150,5 +151,55 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(0)
     expect(cache.get(token, 0)).toBeUndefined()
     expect(cache.admit(token)).toBe(false)
+  })
+})
+
+describe('VerifiedTokenCache under random use', () => {
+  it('only ever answers the latest entry set for that exact token, unexpired, and stays within its bound', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('set', 'get', 'admit', 'clear'),
+            token: fc.integer({ min: 0, max: 44 }),
+            expiresAt: fc.integer({ min: 0, max: 50 }),
+            now: fc.integer({ min: 0, max: 50 }),
+          }),
+          // fast-check's default size keeps arrays short; these runs need many operations.
+          { minLength: 50, maxLength: 400, size: 'max' },
+        ),
+        (maxEntries, ops) => {
+          const cache = new VerifiedTokenCache<Entry>(maxEntries)
+          // A small pool of tokens, some sharing their last 32 characters (the map key).
+          const next = tokenStream(maxEntries)
+          const pool = Array.from({ length: 45 }, () => next())
+          for (let i = 2; i < pool.length; i += 3) pool[i] = `Y${pool[i - 1]!.slice(1)}`
+          const latest = new Map<string, Entry>()
+          for (const { op, token: index, expiresAt, now } of ops) {
+            const token = pool[index]!
+            if (op === 'set') {
+              const stored = entry(token, expiresAt)
+              cache.set(` ${token}`.slice(1), stored)
+              latest.set(token, stored)
+            } else if (op === 'get') {
+              const found = cache.get(` ${token}`.slice(1), now)
+              if (found !== undefined) {
+                expect(found.token).toBe(token)
+                expect(found).toBe(latest.get(token))
+                expect(found.expiresAt).toBeGreaterThan(now)
+              }
+            } else if (op === 'admit') {
+              cache.admit(token)
+            } else {
+              cache.clear()
+              latest.clear()
+            }
+            expect(cache.size).toBeLessThanOrEqual(Math.max(2, maxEntries))
+          }
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 })
