@@ -84,7 +84,7 @@ export interface Verifier {
  * compact-JWS shape with canonical base64url only; the header (`typ: at+jwt`, `alg` equal to the
  * one algorithm of the key `kid` names, no `jku`/`x5u`/`jwk`/`x5c`/`crit`); the signature; then
  * `iss`, `aud`, `exp`, `nbf`, `iat`, the maximum age and the types of `sub`, `sid`, `jti`, `ver`.
- * Verified tokens are cached until `exp`, so a warm token costs a map lookup plus the time checks.
+ * Verified tokens are cached until `exp`, so a warm token costs a table lookup plus the time checks.
  *
  * Exported from `'@auth/core'` (WebCrypto, every runtime) and `'@auth/core/node'` (same API,
  * `node:crypto` backend).

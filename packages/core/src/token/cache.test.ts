@@ -91,6 +91,16 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(hot, 0)?.token).toBe(hot)
   })
 
+  it('keeps an old-generation entry that is read just as the young generation fills up', () => {
+    // 4 entries: generations of 2. hot and a fill the first; b and c the next; then hot is read.
+    const cache = new VerifiedTokenCache<Entry>(4)
+    const [hot, a, b, c] = Array.from({ length: 4 }, tokenStream(19)) as [string, string, string, string]
+    for (const token of [hot, a, b, c]) cache.set(token, entry(token))
+    expect(cache.get(hot, 0)?.token).toBe(hot)
+    expect(cache.get(hot, 0)?.token).toBe(hot)
+    expect(cache.size).toBeLessThanOrEqual(4)
+  })
+
   it('drops an entry that was not read for two generations', () => {
     const cache = new VerifiedTokenCache<Entry>(10)
     const next = tokenStream(11)

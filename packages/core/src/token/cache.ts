@@ -11,19 +11,17 @@ const CACHED = 1
  * A bounded map from exact token string to the result of its successful verification. Only
  * successes go in: a failure is never cached. Entries leave at their expiry (checked on read).
  *
- * Keyed by the last 32 characters of the token (192 bits of its signature, random for any
- * authentic token), and a hit compares the whole token string. Hashing a string V8 has not seen
- * costs about 1.3 ns per character, so keying on the whole ~400-character token made every cold
- * verification pay ~0.5 µs for the lookup alone; a forged token that shares the key is a miss
- * and is verified in full.
- *
  * One table of 32-bit slots, four to a bucket (one bucket per token, chosen by its last six
- * characters), holds a fingerprint of every recently seen authentic token and a flag telling
- * whether it is cached, so a cold token costs one memory access for both questions below.
+ * characters, the tail of its signature: random for any authentic token), holds a fingerprint of
+ * every recently seen authentic token and a flag telling whether it is cached; a cached token's
+ * entry sits in an array at the same slot. So a lookup hashes twelve characters and reads one
+ * bucket, and a hit compares the whole token string: no `Map`, whose lookup would hash the
+ * token (hashing a string V8 has not seen costs about 1.3 ns per character).
  *
- * - Lookup: a token whose slot is not flagged is a miss without touching the maps (nearly every
- *   cold token). A cached token's slot is never evicted, so a cached token is always found (but
- *   for two tokens of one bucket and fingerprint, about 2^-30, which heals on the next check).
+ * - Lookup: a token whose slot is not flagged is a miss at once (nearly every cold token). A
+ *   cached token's slot is never given to another token, so a cached token is always found (but
+ *   for two tokens of one bucket and fingerprint, about 2^-30, where the later one replaces the
+ *   earlier one's entry).
  * - Admission: a token is cached from its second successful verification on, when its fingerprint
  *   is already in its bucket. A first sighting is mistaken for a second only when its fingerprint
  *   matches (about 2^-30); a second sighting is missed (then caught on a later one) only when four
@@ -31,30 +29,39 @@ const CACHED = 1
  *   entries, so it allocates nothing that outlives the request (an earlier bit set admitted ~4%
  *   of them, and the entries they built cost more than all the lookups).
  *
- * Bounded with two generations of at most `maxEntries / 2` each: when the young one fills up it
- * becomes the old one and the previous old one is dropped whole (its flags cleared). That keeps
- * insertion O(1); deleting the oldest key of one large `Map` instead makes V8 scan the tombstones
- * at its front, which measured 7 µs per insertion at 10 000 entries. A hit in the old generation
- * moves the entry to the young one, so tokens in use stay cached.
+ * Bounded with two generations of at most `maxEntries / 2` entries each: when the young one fills
+ * up it becomes the old one, and the entries of the previous old one that were not used since are
+ * dropped. A hit in the old generation moves the entry to the young one, so tokens in use stay
+ * cached. Each insertion does O(1) work, amortized.
  *
  * @internal
  */
 export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; readonly token: string }> {
-  #young = new Map<string, TEntry>()
-  #old = new Map<string, TEntry>()
   readonly #generationSize: number
   /** Four slots per bucket: a fingerprint (bit 1 always set, so never 0) | CACHED; 0 = empty. */
   readonly #slots: Uint32Array
+  /** The entry of each slot flagged CACHED. */
+  readonly #entries: Array<TEntry | undefined>
+  /** The generation (mod 256) each cached entry was last inserted or used in. */
+  readonly #generationOf: Uint8Array
   /** Buckets − 1. */
   readonly #bucketMask: number
   /** Where a full bucket's round-robin replacement starts. */
   #victim = 0
+  #generation = 0
+  /** Slots inserted or moved into the current generation (a slot may repeat). */
+  #young: number[] = []
+  /** The same for the previous generation. */
+  #old: number[] = []
+  #size = 0
 
   constructor(maxEntries: number) {
     this.#generationSize = Math.max(1, Math.floor(maxEntries / 2))
-    // One or two buckets per entry (16 bytes each): 256 KiB at 10 000 entries.
+    // One or two buckets per entry: 4 to 8 slots per entry, 9 bytes and a pointer each.
     const buckets = 2 ** Math.min(22, Math.max(4, Math.ceil(Math.log2(maxEntries))))
     this.#slots = new Uint32Array(buckets * 4)
+    this.#entries = new Array<TEntry | undefined>(buckets * 4).fill(undefined)
+    this.#generationOf = new Uint8Array(buckets * 4)
     this.#bucketMask = buckets - 1
   }
 
@@ -94,10 +101,29 @@ export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; rea
     return -1
   }
 
-  /** Clears the cached flag of `token` (its fingerprint stays, as a sighting). */
-  #unflag(token: string): void {
-    const slot = this.#find(this.#bucketOf(token), fingerprintOf(token))
-    if (slot >= 0) this.#slots[slot]! &= ~CACHED
+  /** Drops the entry at `slot` (its fingerprint stays, as a sighting). */
+  #remove(slot: number): void {
+    this.#entries[slot] = undefined
+    this.#slots[slot]! &= ~CACHED
+    this.#size--
+  }
+
+  /** Puts `slot` in the current generation, first moving on a generation if it is full. */
+  #touch(slot: number): void {
+    // Marked current first, so a move below does not drop this very entry with the old generation.
+    this.#generationOf[slot] = this.#generation
+    if (this.#young.length >= this.#generationSize) {
+      // The old generation goes: its entries not used since (still of that generation) leave.
+      const dropped = (this.#generation - 1) & 0xff
+      for (const old of this.#old) {
+        if ((this.#slots[old]! & CACHED) !== 0 && this.#generationOf[old] === dropped) this.#remove(old)
+      }
+      this.#old = this.#young
+      this.#young = []
+      this.#generation = (this.#generation + 1) & 0xff
+    }
+    this.#generationOf[slot] = this.#generation
+    this.#young.push(slot)
   }
 
   /** The entry for `token` if it is still before its `expiresAt` at `now` (seconds). */
@@ -108,25 +134,13 @@ export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; rea
     if (((slots[base]! | slots[base + 1]! | slots[base + 2]! | slots[base + 3]!) & CACHED) === 0) return undefined
     const slot = this.#find(base, fingerprintOf(token))
     if (slot < 0 || (slots[slot]! & CACHED) === 0) return undefined
-    const key = keyOf(token)
-    let entry = this.#young.get(key)
-    if (entry === undefined) {
-      entry = this.#old.get(key)
-      if (entry === undefined || entry.token !== token) return undefined
-      this.#old.delete(key)
-      if (entry.expiresAt <= now) {
-        slots[slot]! &= ~CACHED
-        return undefined
-      }
-      this.#insert(key, slot, entry)
-    } else if (entry.token !== token) {
-      return undefined
-    }
+    const entry = this.#entries[slot]!
+    if (entry.token !== token) return undefined
     if (entry.expiresAt <= now) {
-      this.#young.delete(key)
-      slots[slot]! &= ~CACHED
+      this.#remove(slot)
       return undefined
     }
+    if (this.#generationOf[slot] !== this.#generation) this.#touch(slot)
     return entry
   }
 
@@ -153,33 +167,28 @@ export class VerifiedTokenCache<TEntry extends { readonly expiresAt: number; rea
     let slot = this.#find(base, fingerprint)
     if (slot < 0) slot = this.#record(base, fingerprint)
     if (slot < 0) return
-    const key = keyOf(token)
-    this.#old.delete(key)
-    this.#insert(key, slot, entry)
-  }
-
-  #insert(key: string, slot: number, entry: TEntry): void {
-    if (this.#young.size >= this.#generationSize) {
-      const dropped = this.#old
-      this.#old = this.#young
-      this.#young = new Map()
-      // Amortized O(1) per insertion: each entry is unflagged once, when its generation goes.
-      for (const gone of dropped.values()) this.#unflag(gone.token)
+    if ((this.#slots[slot]! & CACHED) === 0) {
+      this.#slots[slot]! |= CACHED
+      this.#size++
+      this.#touch(slot)
+    } else if (this.#generationOf[slot] !== this.#generation) {
+      this.#touch(slot)
     }
-    this.#young.set(key, entry)
-    this.#slots[slot]! |= CACHED
+    this.#entries[slot] = entry
   }
 
   /** Drops every entry and every sighting. */
   clear(): void {
-    this.#young.clear()
-    this.#old.clear()
     this.#slots.fill(0)
+    this.#entries.fill(undefined)
+    this.#young = []
+    this.#old = []
+    this.#size = 0
   }
 
   /** The number of entries held (expired ones included until they are read or dropped). */
   get size(): number {
-    return this.#young.size + this.#old.size
+    return this.#size
   }
 }
 
@@ -203,9 +212,4 @@ export function hashTail(token: string, back: number): number {
   hash ^= hash >>> 16
   hash = Math.imul(hash, 0x85ebca6b)
   return hash ^ (hash >>> 13)
-}
-
-/** The map key of a token: its last 32 characters (the tail of its signature). */
-function keyOf(token: string): string {
-  return token.length > 32 ? token.slice(-32) : token
 }
