@@ -261,7 +261,7 @@ describe.each(['standalone', 'cluster'] as const)('the doorbell (%s)', (topology
     await s.denyToken('warm-up', T0 + HOUR, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0, blockMs: 1 })
     const nodes = topology === 'cluster' ? clusterClient.nodes('master') : [redis]
-    for (const node of nodes) await node.client('KILL', 'TYPE', 'pubsub')
+    for (const node of nodes) await node.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
     const pending = s.readFeed({ after: cursor, blockMs: 3000 })
     await sleep(5)
     const start = performance.now()
