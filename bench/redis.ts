@@ -449,7 +449,7 @@ async function fillRevocations(store: AuthStore, n: number, first: () => Promise
       const id = ids.toString('base64url', 16 * i, 16 * i + 16)
       const sub = `gone-user-${String(i).padStart(7, '0')}`
       if (i % 3 === 0) writes.push(store.endSession({ sub, id }, now))
-      else if (i % 3 === 1) writes.push(store.denyToken(id, now + TTL * 1000, now))
+      else if (i % 3 === 1) writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL * 1000 }, now))
       else writes.push(store.endUserSessions(sub, now))
     }
     await Promise.all(writes)

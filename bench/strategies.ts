@@ -201,7 +201,7 @@ async function fillRevocations(
           writes.push(store.endSession({ sub: `gone-user-${String(i).padStart(7, '0')}`, id }, now))
           break
         case 'token':
-          writes.push(store.denyToken(id, now + TTL * 1000, now))
+          writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL * 1000 }, now))
           break
         case 'user':
           writes.push(store.endUserSessions(`gone-user-${String(i).padStart(7, '0')}`, now))

@@ -135,8 +135,8 @@ export interface Auth {
   logout(ref: SessionRef): Promise<void>
   /** Ends every session of a user and bumps the user's token version. */
   logoutAll(sub: string): Promise<EndUserSessionsResult>
-  /** Denies one access token until its `exp`. */
-  revokeToken(token: { jti: string; exp: number }): Promise<void>
+  /** Denies one access token until its `exp`: pass its verified claims (`sub`, `jti`, `exp`). */
+  revokeToken(token: { sub: string; jti: string; exp: number }): Promise<void>
   /** The user's live sessions; `currentSid` marks the one the request came with. */
   listSessions(sub: string, currentSid?: string): Promise<SessionInfo[]>
   /** One session, or `null`. */
@@ -302,11 +302,11 @@ export function createAuth(options: CreateAuthOptions): Auth {
       return result
     },
     async revokeToken(token) {
-      if (typeof token?.jti !== 'string' || typeof token.exp !== 'number') {
-        throw new TypeError('revokeToken: expected the claims of a verified token ({ jti, exp })')
+      if (typeof token?.jti !== 'string' || typeof token.exp !== 'number' || typeof token.sub !== 'string') {
+        throw new TypeError('revokeToken: expected the claims of a verified token ({ sub, jti, exp })')
       }
       const now = clock()
-      await call(() => store.denyToken(token.jti, token.exp * 1000, now))
+      await call(() => store.denyToken({ sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000 }, now))
       revoked({ type: 'token', jti: token.jti, expiresAt: token.exp * 1000, at: now })
     },
     async listSessions(sub, currentSid) {

@@ -44,6 +44,7 @@ export type { UpdateSessionDataOptions } from './session/session-access.js'
 // the store contract
 export type {
   AuthStore,
+  DeniedToken,
   EndUserSessionsResult,
   FeedEntry,
   ReadFeedOptions,

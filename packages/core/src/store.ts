@@ -187,6 +187,16 @@ export interface ReadFeedResult {
   readonly gap: boolean
 }
 
+/** An access token to deny: {@link AuthStore.denyToken}. */
+export interface DeniedToken {
+  /** The token's subject (`sub`): the user. */
+  readonly sub: string
+  /** The token's id (`jti`). */
+  readonly jti: string
+  /** The token's `exp`, in milliseconds: the denial is pointless after it. */
+  readonly expiresAt: number
+}
+
 /** What {@link AuthStore.getRevocationState} answers: everything `strict` needs, in one round trip. */
 export interface RevocationState {
   /** Whether the `jti` is on the denylist. */
@@ -250,10 +260,12 @@ export interface AuthStore {
   getUserVersion(sub: string): Promise<number>
 
   /**
-   * Denies one access token until `expiresAt` (its `exp`, ms) and appends a `token` event, atomically.
-   * The denylist entry expires at `expiresAt`, never earlier.
+   * Denies one access token until `token.expiresAt` (its `exp`, ms) and appends a `token` event,
+   * atomically. The denylist entry expires at `expiresAt`, never earlier. A token is named by its
+   * `jti`; its `sub` comes along so a store can keep the entry with the user's other revocation
+   * state ({@link AuthStore.getRevocationState} always asks with the token's own `sub`).
    */
-  denyToken(jti: string, expiresAt: number, now: number): Promise<void>
+  denyToken(token: DeniedToken, now: number): Promise<void>
 
   /** Denylist, user version and session liveness in one round trip (the `strict` strategy). */
   getRevocationState(query: { sub: string; sid: string; jti: string }, now: number): Promise<RevocationState>

@@ -76,7 +76,7 @@ describe('memory store', () => {
       let now = T0
       const store = open({ sweepIntervalMs: 1000, clock: () => now })
       const exp = T0 + 15 * 60_000
-      await store.denyToken('jti-1', exp, T0)
+      await store.denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: exp }, T0)
       const query = { sub: 'user-1', sid: 'sid-1', jti: 'jti-1' }
 
       now = exp - 1
@@ -92,7 +92,7 @@ describe('memory store', () => {
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
       let now = T0
       const store = open({ sweepIntervalMs: 1000, clock: () => now })
-      await store.denyToken('jti-1', T0 + 1000, T0)
+      await store.denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + 1000 }, T0)
       await store.endSession({ sub: 'user-1', id: 'sid-1' }, T0)
       await store.endUserSessions('user-1', T0)
       now = T0 + 365 * 24 * HOUR
@@ -151,7 +151,7 @@ describe('memory store', () => {
 
     it('does not count the denylist or the feed', async () => {
       const store = open({ maxSessions: 1 })
-      for (let i = 0; i < 100; i++) await store.denyToken(`jti-${i}`, T0 + HOUR, T0)
+      for (let i = 0; i < 100; i++) await store.denyToken({ sub: 'user-1', jti: `jti-${i}`, expiresAt: T0 + HOUR }, T0)
       await store.createSession(session(), T0)
       for (let i = 0; i < 100; i++) expect((await store.getRevocationState({ sub: 'user-1', sid: 'sid-1', jti: `jti-${i}` }, T0)).tokenDenied).toBe(true)
     })
@@ -235,7 +235,7 @@ describe('memory store', () => {
 
     it('reports a gap for a cursor beyond its last entry (a feed that was lost)', async () => {
       const first = open()
-      await first.denyToken('jti-1', T0 + HOUR, T0)
+      await first.denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)
       const { cursor } = await first.readFeed({ after: null })
       const second = open()
       expect(await second.readFeed({ after: cursor })).toStrictEqual({ entries: [], cursor, gap: true })

@@ -7,14 +7,16 @@
  * | `<prefix>{<tag>}:s:<len(sub)>:<sub>:<sid>` | hash | a session record |
  * | `<prefix>{<tag>}:i:<sub>` | sorted set | a user's session index (sid → expiresAt) |
  * | `<prefix>{<tag>}:v:<sub>` | string | a user's token version |
- * | `<prefix>{<tag>}:d:<jti>` | string | a denied access token (its `exp`) |
+ * | `<prefix>{<tag>}:d:<jti>` | string | a denied access token of a user of the shard (its `exp`) |
  * | `<prefix>{<tag>}:f` | stream | the shard's revocation feed |
  * | `<prefix>{<tag>}:m` | hash | the feed's bookkeeping: epoch, counter, last and trimmed ids |
- * | `<prefix>config` | string | the layout (`r1:<shards>`), checked at first use |
+ * | `<prefix>config` | string | the layout (`r2:<shards>`), checked at first use |
  *
- * A user's keys are in the shard of `sub`, a denylist entry in the shard of its `jti`, and each
- * shard has its own feed, so every script touches one slot: the write and its feed entry commit
- * together on a Cluster too.
+ * A user's keys, denied access tokens included, are in the shard of `sub`, and each shard has its
+ * own feed, so every script touches one slot: the write and its feed entry commit together on a
+ * Cluster too, and `strict` reads a token's whole revocation state in one script. (Layout `r1`
+ * kept denials in the shard of their `jti`; a store refuses a prefix written with another layout,
+ * so processes of both versions never share one.)
  *
  * The tags are chosen so the shards' slots spread evenly over 0…16383, so the contiguous slot
  * ranges a Cluster assigns to its masters get equal numbers of shards.
@@ -115,17 +117,12 @@ export class KeyLayout {
     })
     this.config = `${prefix}config`
     this.channel = `${prefix}feed`
-    this.signature = `r1:${count}`
+    this.signature = `r2:${count}`
   }
 
   /** The shard of a user. */
   user(sub: string): ShardKeys {
     return this.shards[shardOf(sub, this.shards.length)]!
-  }
-
-  /** The shard of a denied token. */
-  token(jti: string): ShardKeys {
-    return this.shards[shardOf(jti, this.shards.length)]!
   }
 
   /** The start of the record keys of a user's sessions (append the sid). */
@@ -146,7 +143,8 @@ export class KeyLayout {
     return `${this.user(sub).base}v:${sub}`
   }
 
-  denied(jti: string): string {
-    return `${this.token(jti).base}d:${jti}`
+  /** A denied token of a user: in the user's shard, beside the version and sessions `strict` reads with it. */
+  denied(sub: string, jti: string): string {
+    return `${this.user(sub).base}d:${jti}`
   }
 }

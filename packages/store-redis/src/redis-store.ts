@@ -82,7 +82,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
           if (found !== layout.signature) {
             misconfigured = new TypeError(
               `@auth/store-redis: the keys under prefix "${settings.prefix}" were written with layout ${String(found)}, ` +
-                `this store uses ${layout.signature} (shards). Use the same shards option in every process, or another prefix.`,
+                `this store uses ${layout.signature} (version:shards). Use the same @auth/store-redis version and shards option in every process, or another prefix.`,
             )
             settings.logger.warn(misconfigured.message)
           }
@@ -174,25 +174,21 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
       return Number((await call(() => client.get(layout.version(sub)))) ?? 0)
     },
 
-    async denyToken(jti, expiresAt, now) {
+    async denyToken(token, now) {
+      const { sub, jti, expiresAt } = token ?? {}
+      if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('denyToken: sub must be a non-empty string')
       if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('denyToken: jti must be a non-empty string')
       if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('denyToken: expiresAt must be a finite number')
-      const shard = layout.token(jti)
-      await call(() => revoke(scripts.deny, [layout.denied(jti), shard.stream, shard.meta], [now, expiresAt, jti, ...feedArgs(shard)]))
+      // In the user's shard, with the user's version and sessions: `strict` reads all three in one script.
+      const shard = layout.user(sub)
+      await call(() => revoke(scripts.deny, [layout.denied(sub, jti), shard.stream, shard.meta], [now, expiresAt, jti, ...feedArgs(shard)]))
     },
 
     async getRevocationState({ sub, sid, jti }, now): Promise<RevocationState> {
-      const userKeys = [layout.version(sub), layout.record(sub, sid)]
-      const denied = layout.denied(jti)
-      // One script when the keys share a slot (always on standalone); on a Cluster, where the
-      // token's shard may differ from the user's, two reads sent together: one round trip.
-      const [version, expiresAt, deniedUntil] = await call(async () => {
-        if (!connection.isCluster || layout.user(sub) === layout.token(jti)) {
-          return (await scripts.state.run(client, [...userKeys, denied], ['vrd'])) as Array<string | null>
-        }
-        const [user, token] = await Promise.all([scripts.state.run(client, userKeys, ['vr']), scripts.state.run(client, [denied], ['d'])])
-        return [...(user as Array<string | null>), ...(token as Array<string | null>)]
-      })
+      // The version, the session and the denial all live in the user's shard: one script, on a
+      // Cluster too.
+      const keys = [layout.version(sub), layout.record(sub, sid), layout.denied(sub, jti)]
+      const [version, expiresAt, deniedUntil] = (await call(() => scripts.state.run(client, keys, ['vrd']))) as Array<string | null>
       return {
         tokenDenied: deniedUntil != null && Number(deniedUntil) > now,
         userVersion: Number(version ?? 0),

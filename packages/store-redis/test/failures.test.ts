@@ -44,7 +44,7 @@ function everyOperation(store: AuthStore): Array<[string, () => Promise<unknown>
     ['endUserSessions', () => store.endUserSessions('carol', T0)],
     ['listSessions', () => store.listSessions('alice', T0)],
     ['getUserVersion', () => store.getUserVersion('alice')],
-    ['denyToken', () => store.denyToken('jti-1', T0 + HOUR, T0)],
+    ['denyToken', () => store.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)],
     ['getRevocationState', () => store.getRevocationState({ sub: 'alice', sid: 's1', jti: 'jti-1' }, T0)],
     ['readFeed', () => store.readFeed({ after: null })],
     ['readFeed (blocking)', () => store.readFeed({ after: null, since: T0 + 10 * HOUR, blockMs: 100 })],
@@ -320,7 +320,7 @@ describe('Redis restarted', () => {
   it('with persistence: a reader replays what was appended before the crash, with no gap', async () => {
     const redis = await server({ persistence: true })
     const s = store(client(redis.port), { commandTimeoutMs: 2000 })
-    await s.denyToken('jti-0', T0 + HOUR, T0)
+    await s.denyToken({ sub: 'user-jti-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)
     await s.endUserSessions('bob', T0 + 2)
@@ -333,12 +333,12 @@ describe('Redis restarted', () => {
   it('without persistence: a reader learns that the feed was lost (gap), and the store works again', async () => {
     const redis = await server()
     const s = store(client(redis.port), { commandTimeoutMs: 2000 })
-    await s.denyToken('jti-0', T0 + HOUR, T0)
+    await s.denyToken({ sub: 'user-jti-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     await redis.restart()
     const after = await eventually(() => s.readFeed({ after: cursor }))
     expect(after).toMatchObject({ entries: [], gap: true })
-    await s.denyToken('jti-1', T0 + HOUR, T0 + 1)
+    await s.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0 + 1)
     const next = await s.readFeed({ after: cursor })
     expect(next.gap).toBe(true)
     expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
@@ -482,7 +482,7 @@ describe('waitReplicas', () => {
     const s = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 3000, waitTimeoutMs: 2000 })
     await s.createSession(record('s1'), T0)
     expect(await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)).not.toBeNull()
-    await s.denyToken('jti-1', T0 + HOUR, T0)
+    await s.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)
     expect((await s.endUserSessions('alice', T0 + 2)).ver).toBe(1)
     const onReplica = new Redis(replica.port, '127.0.0.1')
     cleanup.push(() => onReplica.disconnect())
@@ -491,7 +491,7 @@ describe('waitReplicas', () => {
     const quick = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 1000, waitTimeoutMs: 300 })
     replica.pause()
     try {
-      const error = await quick.denyToken('jti-2', T0 + HOUR, T0).catch((e: unknown) => e)
+      const error = await quick.denyToken({ sub: 'user-jti-2', jti: 'jti-2', expiresAt: T0 + HOUR }, T0).catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'store_unavailable' })
       expect((error as { reason?: string }).reason).toMatch(/^WAIT: 0 of 1/)
     } finally {

@@ -58,7 +58,7 @@ describe('the feed across shards', () => {
   it('merges the shards by event time, and by append order within a shard', async () => {
     const s = store()
     const ats = [5, 1, 3, 2, 4].map((d) => T0 + d)
-    for (const [i, at] of ats.entries()) await s.denyToken(`jti-${i}`, T0 + HOUR, at)
+    for (const [i, at] of ats.entries()) await s.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, at)
     const same = subsInOneShard(3)
     for (const sub of same) await s.endUserSessions(sub, T0 + 10) // one shard, one time: append order
     const { entries } = await s.readFeed({ after: null, since: 0 })
@@ -79,7 +79,7 @@ describe('the feed across shards', () => {
     const busyStart = busyAt === 'first' ? T0 : T0 + 1000
     const spreadStart = busyAt === 'first' ? T0 + 1000 : T0
     for (const [i, sub] of busy.entries()) await s.endUserSessions(sub, busyStart + i)
-    for (const [i, jti] of spread.entries()) await s.denyToken(jti, T0 + HOUR, spreadStart + i)
+    for (const [i, jti] of spread.entries()) await s.denyToken({ sub: `user-${jti}`, jti: jti, expiresAt: T0 + HOUR }, spreadStart + i)
     const all = (await s.readFeed({ after: null, since: 0 })).entries
     expect(all).toHaveLength(270)
     for (const limit of [1, 7, 33, 100]) {
@@ -102,7 +102,7 @@ describe('the feed across shards', () => {
     const s = store({ client: own })
     const busy = subsInOneShard(150)
     for (const [i, sub] of busy.entries()) await s.endUserSessions(sub, T0 + i)
-    for (let i = 0; i < 20; i++) await s.denyToken(`jti-${i}`, T0 + HOUR, T0 + 1000 + i)
+    for (let i = 0; i < 20; i++) await s.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, T0 + 1000 + i)
     // The first round asks each shard for 2 × 100 / 16 = 13 entries; the busy shard had more, so
     // a second round asks it alone (2 keys). Just before that, the feed is trimmed past what the
     // first round read of it.
@@ -130,7 +130,7 @@ describe('the feed across shards', () => {
 
   it('pages a large window moving about twice the bytes of one unlimited read, not one limit per shard', async () => {
     const s = store()
-    for (let i = 0; i < 1600; i++) await s.denyToken(`jti-${i}`, T0 + HOUR, T0 + i)
+    for (let i = 0; i < 1600; i++) await s.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, T0 + i)
     const sent = async () => Number(/total_net_output_bytes:(\d+)/.exec(await redis.info('stats'))![1])
     let before = await sent()
     expect((await s.readFeed({ after: null, since: 0 })).entries).toHaveLength(1600)
@@ -151,7 +151,7 @@ describe('the feed across shards', () => {
 
   it('answers limit entries exactly, across shards, and continues without losing one', async () => {
     const s = store()
-    for (let i = 0; i < 40; i++) await s.denyToken(`jti-${i}`, T0 + HOUR, T0 + i)
+    for (let i = 0; i < 40; i++) await s.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, T0 + i)
     const seen: string[] = []
     let cursor: string | null = null
     for (let page = 0; page < 10; page++) {
@@ -176,11 +176,11 @@ describe('the feed across shards', () => {
 
   it('reports a gap when the shard feeds were lost (a restart without persistence), then follows the new feed', async () => {
     const s = store({ prefix: 'lost:' })
-    await s.denyToken('jti-0', T0 + HOUR, T0)
+    await s.denyToken({ sub: 'user-jti-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     for (const key of await redis.keys('lost:*')) await redis.del(key)
     expect(await s.readFeed({ after: cursor })).toStrictEqual({ entries: [], cursor, gap: true })
-    await s.denyToken('jti-1', T0 + HOUR, T0 + 1)
+    await s.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0 + 1)
     const next = await s.readFeed({ after: cursor })
     expect(next.gap).toBe(true)
     expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
@@ -220,7 +220,7 @@ describe('the feed across shards', () => {
 
   it('refuses cursors it did not issue with a TypeError', async () => {
     const s = store()
-    await s.denyToken('jti-0', T0 + HOUR, T0)
+    await s.denyToken({ sub: 'user-jti-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     const otherShards = store({ shards: 4 })
     for (const bad of ['', 'garbage', '0000000000000001', `${cursor}.x~1~1`, cursor!.replace('r1', 'r2')]) {
@@ -239,14 +239,14 @@ describe.each(['standalone', 'cluster'] as const)('the doorbell (%s)', (topology
 
   it('wakes a blocking reader within milliseconds of an append in any shard', async () => {
     const writer = make()
-    await writer.denyToken('warm-up', T0 + HOUR, T0)
+    await writer.denyToken({ sub: 'user-warm-up', jti: 'warm-up', expiresAt: T0 + HOUR }, T0)
     let { cursor } = await writer.readFeed({ after: null, since: 0, blockMs: 1 })
     const latencies: number[] = []
     for (let i = 0; i < 20; i++) {
       const pending = writer.readFeed({ after: cursor, blockMs: 2000 })
       await sleep(5)
       const start = performance.now()
-      await writer.denyToken(`jti-${i}`, T0 + HOUR, T0 + i)
+      await writer.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, T0 + i)
       const result = await pending
       latencies.push(performance.now() - start)
       expect(result.entries.map((entry) => (entry.event as { jti: string }).jti)).toEqual([`jti-${i}`])
@@ -258,14 +258,14 @@ describe.each(['standalone', 'cluster'] as const)('the doorbell (%s)', (topology
 
   it('still wakes readers (by polling) while its subscriber connection is down', async () => {
     const s = make()
-    await s.denyToken('warm-up', T0 + HOUR, T0)
+    await s.denyToken({ sub: 'user-warm-up', jti: 'warm-up', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0, blockMs: 1 })
     const nodes = topology === 'cluster' ? clusterClient.nodes('master') : [redis]
     for (const node of nodes) await node.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
     const pending = s.readFeed({ after: cursor, blockMs: 3000 })
     await sleep(5)
     const start = performance.now()
-    await s.denyToken('jti-x', T0 + HOUR, T0 + 1)
+    await s.denyToken({ sub: 'user-jti-x', jti: 'jti-x', expiresAt: T0 + HOUR }, T0 + 1)
     expect((await pending).entries).toHaveLength(1)
     expect(performance.now() - start).toBeLessThan(1000)
   })
@@ -280,18 +280,18 @@ describe('expiry', () => {
     const key = new KeyLayout('skew:', 16).record('user-1', 'sid-1')
     expect(await redis.pttl(key)).toBeGreaterThan(HOUR - 5000)
     // core's clock ahead: the record lives until its own expiresAt
-    await s.denyToken('jti-ahead', T0 + HOUR, T0)
-    expect(Number(await redis.pexpiretime(new KeyLayout('skew:', 16).denied('jti-ahead')))).toBeGreaterThanOrEqual(T0 + HOUR)
+    await s.denyToken({ sub: 'user-jti-ahead', jti: 'jti-ahead', expiresAt: T0 + HOUR }, T0)
+    expect(Number(await redis.pexpiretime(new KeyLayout('skew:', 16).denied('user-jti-ahead', 'jti-ahead')))).toBeGreaterThanOrEqual(T0 + HOUR)
   })
 
   it('drops the denylist entry and the record physically some time after they expire', async () => {
     const s = store({ prefix: 'drop:' })
     const now = Date.now()
-    await s.denyToken('jti-short', now + 200, now)
+    await s.denyToken({ sub: 'user-jti-short', jti: 'jti-short', expiresAt: now + 200 }, now)
     await s.createSession(session({ createdAt: now, lastSeenAt: now, expiresAt: now + 200 }), now)
     await sleep(400)
     const layout = new KeyLayout('drop:', 16)
-    expect(await redis.exists(layout.denied('jti-short'), layout.record('user-1', 'sid-1'))).toBe(0)
+    expect(await redis.exists(layout.denied('user-jti-short', 'jti-short'), layout.record('user-1', 'sid-1'))).toBe(0)
     expect(await redis.exists(layout.version('user-1'))).toBe(0) // never bumped: never written
   })
 })
@@ -320,6 +320,32 @@ describe('idempotence of a creation', () => {
   })
 })
 
+describe('strict on a Cluster', () => {
+  it('reads a token\'s whole revocation state with one script (the denial lives in the user\'s shard)', async () => {
+    const s = store({ client: clusterClient })
+    const calls = async () => {
+      let total = 0
+      for (const node of clusterClient.nodes('master')) {
+        const stats = (await node.info('commandstats')) as string
+        for (const name of ['evalsha', 'eval']) total += Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+      }
+      return total
+    }
+    await s.denyToken({ sub: 'user-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0) // layout checked, scripts loaded
+    const users = Array.from({ length: 40 }, (_, i) => `user-${i}`)
+    for (const sub of users) await s.denyToken({ sub, jti: `jti-of-${sub}`, expiresAt: T0 + HOUR }, T0)
+    // A first pass loads the script on every master (NOSCRIPT, then EVAL); the second is counted.
+    for (const sub of users) await s.getRevocationState({ sub, sid: 'sid-1', jti: `jti-of-${sub}` }, T0 + 1)
+    const before = await calls()
+    for (const sub of users) {
+      const state = await s.getRevocationState({ sub, sid: 'sid-1', jti: `jti-of-${sub}` }, T0 + 1)
+      expect(state.tokenDenied).toBe(true)
+    }
+    // 40 users spread over 16 shards on 3 masters: one script each, whatever the jti hashes to.
+    expect((await calls()) - before).toBe(users.length)
+  })
+})
+
 describe('layout', () => {
   it('refuses to run when another process wrote the prefix with other shards', async () => {
     const prefix = freshPrefix()
@@ -327,8 +353,16 @@ describe('layout', () => {
     await first.getUserVersion('alice')
     const logger = recordingLogger()
     const second = store({ prefix, shards: 8, logger })
-    await expect(second.getUserVersion('alice')).rejects.toThrow(/layout r1:16/)
+    await expect(second.getUserVersion('alice')).rejects.toThrow(/layout r2:16/)
     expect(logger.lines.join('\n')).toContain('shards')
+  })
+
+  it('refuses a prefix written by the previous layout (r1 kept denials in the shard of their jti)', async () => {
+    const prefix = freshPrefix()
+    await redis.set(`${prefix}config`, 'r1:16')
+    const logger = recordingLogger()
+    const s = store({ prefix, logger })
+    await expect(s.getRevocationState({ sub: 'alice', sid: 's1', jti: 'j1' }, T0)).rejects.toThrow(/layout r1:16.*uses r2:16/)
   })
 
   it("works under the client's own keyPrefix", async () => {

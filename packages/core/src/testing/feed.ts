@@ -10,7 +10,7 @@ import { delay, eventsOf, MINUTE, readAll, T0, type SuiteContext } from './fixtu
 
 /** Appends one `token` event per time in `ats` (each denies its own `jti`) and answers every entry. */
 async function appendTokens(store: AuthStore, ats: readonly number[]): Promise<FeedEntry[]> {
-  for (const [i, at] of ats.entries()) await store.denyToken(`jti-${i}`, at + 15 * MINUTE, at)
+  for (const [i, at] of ats.entries()) await store.denyToken({ sub: 'user-1', jti: `jti-${i}`, expiresAt: at + 15 * MINUTE }, at)
   const { entries } = await readAll(store)
   expect(entries).toHaveLength(ats.length)
   return [...entries]
@@ -39,17 +39,17 @@ export function defineFeedTests({ store }: SuiteContext): void {
       expect(await store().readFeed({ after: empty.cursor })).toStrictEqual({ entries: [], cursor: empty.cursor, gap: false })
     }
     const { cursor } = await store().readFeed({ after: null })
-    await store().denyToken('jti-first', T0 + MINUTE, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-first', expiresAt: T0 + MINUTE }, T0)
     const next = await store().readFeed({ after: cursor })
     expect(eventsOf(next.entries)).toEqual([{ type: 'token', jti: 'jti-first', expiresAt: T0 + MINUTE, at: T0 }])
     expect(next.gap).toBe(false)
   })
 
   it('keeps every event type in append order, each with its own cursor', async () => {
-    await store().denyToken('jti-a', T0 + MINUTE, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-a', expiresAt: T0 + MINUTE }, T0)
     await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 1)
     await store().endUserSessions('user-2', T0 + 2)
-    await store().denyToken('jti-b', T0 + MINUTE, T0 + 3)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-b', expiresAt: T0 + MINUTE }, T0 + 3)
     const { entries, cursor, gap } = await readAll(store())
     expect(eventsOf(entries)).toEqual([
       { type: 'token', jti: 'jti-a', expiresAt: T0 + MINUTE, at: T0 },
@@ -71,7 +71,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
       expect(result.cursor).toBe(i + 1 < entries.length ? entries.at(-1)!.cursor : entry.cursor)
       expect(result.gap).toBe(false)
     }
-    await store().denyToken('jti-later', T0 + MINUTE, T0 + 5)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-later', expiresAt: T0 + MINUTE }, T0 + 5)
     const later = await store().readFeed({ after: entries.at(-1)!.cursor })
     expect(eventsOf(later.entries)).toEqual([{ type: 'token', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 5 }])
     expect(entries.map((entry) => entry.cursor)).not.toContain(later.entries[0]!.cursor)
@@ -90,7 +90,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
     const none = await store().readFeed({ after: null, since: T0 + 31 })
     expect(none).toMatchObject({ entries: [], gap: false })
     expect(typeof none.cursor).toBe('string')
-    await store().denyToken('jti-later', T0 + MINUTE, T0 + 40)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-later', expiresAt: T0 + MINUTE }, T0 + 40)
     expect(eventsOf((await store().readFeed({ after: none.cursor })).entries)).toEqual([
       { type: 'token', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 40 },
     ])
@@ -122,7 +122,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
     const [[result], ms] = await timed(() =>
       Promise.all([
         store().readFeed({ after: first!.cursor, blockMs: 5000 }),
-        delay(50).then(() => store().denyToken('jti-woken', T0 + MINUTE, T0 + 1)),
+        delay(50).then(() => store().denyToken({ sub: 'user-1', jti: 'jti-woken', expiresAt: T0 + MINUTE }, T0 + 1)),
       ]),
     )
     expect(eventsOf(result.entries)).toEqual([{ type: 'token', jti: 'jti-woken', expiresAt: T0 + MINUTE, at: T0 + 1 }])
@@ -205,7 +205,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
   it('keeps appending after a trim, with cursors past every earlier one', async () => {
     const all = await appendTokens(store(), [T0, T0 + 10])
     await store().trimFeed(T0 + 100)
-    await store().denyToken('jti-new', T0 + 200 + 15 * MINUTE, T0 + 200)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-new', expiresAt: T0 + 200 + 15 * MINUTE }, T0 + 200)
     const result = await store().readFeed({ after: all[1]!.cursor })
     expect(eventsOf(result.entries)).toEqual([{ type: 'token', jti: 'jti-new', expiresAt: T0 + 200 + 15 * MINUTE, at: T0 + 200 }])
     expect(result.gap).toBe(false)

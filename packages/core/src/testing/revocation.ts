@@ -5,6 +5,7 @@
  * @internal
  */
 import { expect, it } from 'vitest'
+import type { DeniedToken } from '../store.js'
 import { eventsOf, HOUR, makeSession, MINUTE, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
 
 const query = { sub: 'user-1', sid: 'sid-1', jti: 'jti-1' }
@@ -15,9 +16,21 @@ export function defineRevocationTests({ store }: SuiteContext): void {
     expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: false })
   })
 
+  it('refuses a denial without a sub, a jti or a finite expiresAt, with a TypeError', async () => {
+    const bad: unknown[] = [
+      { jti: 'jti-1', expiresAt: T0 + MINUTE },
+      { sub: '', jti: 'jti-1', expiresAt: T0 + MINUTE },
+      { sub: 'user-1', jti: '', expiresAt: T0 + MINUTE },
+      { sub: 'user-1', jti: 'jti-1', expiresAt: Number.NaN },
+      null,
+    ]
+    for (const token of bad) await expect(store().denyToken(token as DeniedToken, T0), JSON.stringify(token)).rejects.toBeInstanceOf(TypeError)
+    expect((await store().getRevocationState(query, T0)).tokenDenied).toBe(false)
+  })
+
   it('denies a token until its expiresAt, and no longer at or after it', async () => {
     const exp = T0 + 15 * MINUTE
-    await store().denyToken('jti-1', exp, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: exp }, T0)
     expect((await store().getRevocationState(query, T0)).tokenDenied).toBe(true)
     expect((await store().getRevocationState(query, exp - 1)).tokenDenied).toBe(true)
     expect((await store().getRevocationState(query, exp)).tokenDenied).toBe(false)
@@ -26,8 +39,8 @@ export function defineRevocationTests({ store }: SuiteContext): void {
   })
 
   it('appends a token event for each denial', async () => {
-    await store().denyToken('jti-1', T0 + MINUTE, T0)
-    await store().denyToken('jti-2', T0 + 2 * MINUTE, T0 + 5)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE }, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-2', expiresAt: T0 + 2 * MINUTE }, T0 + 5)
     expect(eventsOf((await readAll(store())).entries)).toEqual([
       { type: 'token', jti: 'jti-1', expiresAt: T0 + MINUTE, at: T0 },
       { type: 'token', jti: 'jti-2', expiresAt: T0 + 2 * MINUTE, at: T0 + 5 },
@@ -36,10 +49,10 @@ export function defineRevocationTests({ store }: SuiteContext): void {
 
   it('keeps a denylist entry until its expiresAt whatever else happens (feed trimmed, other writes)', async () => {
     const exp = T0 + 2 * HOUR
-    await store().denyToken('jti-1', exp, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: exp }, T0)
     // Trim the whole feed, deny and expire many other tokens, end sessions and users.
     await store().trimFeed(exp + HOUR)
-    for (let i = 0; i < 50; i++) await store().denyToken(`other-${i}`, T0 + i + 1, T0)
+    for (let i = 0; i < 50; i++) await store().denyToken({ sub: 'user-1', jti: `other-${i}`, expiresAt: T0 + i + 1 }, T0)
     await store().createSession(makeSession({ id: 'x', expiresAt: T0 + 1 }), T0)
     await store().endUserSessions('user-2', T0 + HOUR)
     expect((await store().getRevocationState(query, T0 + HOUR)).tokenDenied).toBe(true)
@@ -49,10 +62,10 @@ export function defineRevocationTests({ store }: SuiteContext): void {
   })
 
   it('never shortens a denial: denying again with an earlier expiresAt keeps the later one', async () => {
-    await store().denyToken('jti-1', T0 + HOUR, T0)
-    await store().denyToken('jti-1', T0 + MINUTE, T0 + 1)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE }, T0 + 1)
     expect((await store().getRevocationState(query, T0 + 2 * MINUTE)).tokenDenied).toBe(true)
-    await store().denyToken('jti-1', T0 + 2 * HOUR, T0 + 2)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + 2 * HOUR }, T0 + 2)
     expect((await store().getRevocationState(query, T0 + HOUR)).tokenDenied).toBe(true)
     expect((await store().getRevocationState(query, T0 + 2 * HOUR)).tokenDenied).toBe(false)
   })
@@ -88,7 +101,7 @@ export function defineRevocationTests({ store }: SuiteContext): void {
 
   it('answers all three at once', async () => {
     await store().createSession(makeSession(), T0)
-    await store().denyToken('jti-1', T0 + MINUTE, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE }, T0)
     await store().endUserSessions('user-3', T0)
     expect(await store().getRevocationState({ ...query, sub: 'user-1' }, T0 + 1)).toStrictEqual({
       tokenDenied: true,
