@@ -162,9 +162,26 @@ async function ready(client: Client): Promise<void> {
   })
 }
 
+/** Clients a topology hands out (error listener on, ready), all disconnected by `disconnect()`. */
+function clientPool(make: () => Client): { client(): Promise<Client>; disconnect(): void } {
+  const clients: Client[] = []
+  return {
+    async client() {
+      const client = make()
+      client.on('error', () => {})
+      clients.push(client)
+      await ready(client)
+      return client
+    },
+    disconnect() {
+      for (const client of clients) client.disconnect()
+    },
+  }
+}
+
 async function startStandalone(): Promise<Topology> {
   const server = await startRedisServer()
-  const clients: Client[] = []
+  const pool = clientPool(() => new Redis(server.port, server.host))
   const admin = new Redis(server.port, server.host)
   admin.on('error', () => {})
   return {
@@ -172,15 +189,9 @@ async function startStandalone(): Promise<Topology> {
     description: `one redis-server on 127.0.0.1:${server.port}, no persistence`,
     spec: { kind: 'standalone', host: server.host, port: server.port },
     admins: [admin],
-    async client() {
-      const client = new Redis(server.port, server.host)
-      client.on('error', () => {})
-      clients.push(client)
-      await ready(client)
-      return client
-    },
+    client: pool.client,
     async stop() {
-      for (const client of clients) client.disconnect()
+      pool.disconnect()
       admin.disconnect()
       await server.stop()
     },
@@ -189,7 +200,7 @@ async function startStandalone(): Promise<Topology> {
 
 async function startCluster(): Promise<Topology> {
   const cluster = await startRedisCluster({ masters: 3 })
-  const clients: Client[] = []
+  const pool = clientPool(() => new Cluster(cluster.startupNodes))
   const admins = cluster.nodes.map((node) => {
     const admin = new Redis(node.port, node.host)
     admin.on('error', () => {})
@@ -200,15 +211,9 @@ async function startCluster(): Promise<Topology> {
     description: `a 3-master Redis Cluster (no replicas) on 127.0.0.1:${cluster.nodes.map((n) => n.port).join(', ')}, no persistence`,
     spec: { kind: 'cluster', nodes: cluster.startupNodes },
     admins,
-    async client() {
-      const client = new Cluster(cluster.startupNodes)
-      client.on('error', () => {})
-      clients.push(client)
-      await ready(client)
-      return client
-    },
+    client: pool.client,
     async stop() {
-      for (const client of clients) client.disconnect()
+      pool.disconnect()
       for (const admin of admins) admin.disconnect()
       await cluster.stop()
     },

@@ -40,7 +40,7 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, ISSUER, TTL } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL } from './lib/fixture.js'
 
 /** One secret for every Auth of the run: any of them can refresh what another issued. */
 const SECRET = randomBytes(32)
@@ -540,16 +540,8 @@ async function createCandidates(f: Fixture): Promise<Candidates> {
   const publicJwk = f.keys.signingKey!.publicJwk()!
   const joseKey = (await importJWK({ ...publicJwk, use: undefined }, 'ES256')) as CryptoKey
   const pem = createPublicKey({ key: publicJwk as unknown as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string
-  const joseOptions = { issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', algorithms: ['ES256'], clockTolerance: CLOCK_TOLERANCE, maxTokenAge: TTL }
-  const fastJwtOptions = {
-    key: pem,
-    algorithms: ['ES256' as const],
-    allowedIss: ISSUER,
-    allowedAud: AUDIENCE,
-    checkTyp: 'at+jwt',
-    clockTolerance: CLOCK_TOLERANCE * 1000,
-    maxAge: TTL * 1000,
-  }
+  const joseOptions = joseVerifyOptions('ES256')
+  const fastJwtOptions = fastJwtVerifyOptions('ES256' as const, pem)
   const fastJwt = createFastJwtVerifier({ ...fastJwtOptions, cache: false })
   const fastJwtWarm = createFastJwtVerifier({ ...fastJwtOptions, cache: true })
   fastJwtWarm(f.warm)

@@ -39,7 +39,7 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, ISSUER, TTL } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL } from './lib/fixture.js'
 
 
 /** The targets the summary checks. */
@@ -282,23 +282,8 @@ async function createCandidates(f: Fixture): Promise<Candidates> {
   const third = await warmVerifier.verify(f.spare)
   if (second !== third) throw new Error(`${f.alg}: the warm token is not served from our cache`)
 
-  const joseOptions = {
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    typ: 'at+jwt',
-    algorithms: [f.alg],
-    clockTolerance: CLOCK_TOLERANCE,
-    maxTokenAge: TTL,
-  }
-  const fastJwtOptions = {
-    key: f.fastJwtKey,
-    algorithms: [f.alg],
-    allowedIss: ISSUER,
-    allowedAud: AUDIENCE,
-    checkTyp: 'at+jwt',
-    clockTolerance: CLOCK_TOLERANCE * 1000,
-    maxAge: TTL * 1000,
-  }
+  const joseOptions = joseVerifyOptions(f.alg)
+  const fastJwtOptions = fastJwtVerifyOptions(f.alg, f.fastJwtKey)
   const fastJwt = createFastJwtVerifier({ ...fastJwtOptions, cache: false })
   const fastJwtCached = createFastJwtVerifier({ ...fastJwtOptions, cache: true })
   fastJwtCached(f.spare)
@@ -329,6 +314,16 @@ async function createCandidates(f: Fixture): Promise<Candidates> {
   subjects.push({ name: ROW.floor, inputs: cold, run: async (token) => floor(token) })
   if (f.alg === 'HS256') {
     const floorText = createEncodedMacFloor(f.keyObject)
+    // Like the floor, it must be a real check: a forged MAC is refused.
+    const token = f.pool[0]!
+    const forged = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.slice(-1)
+    let refused = false
+    try {
+      floorText(forged)
+    } catch {
+      refused = true
+    }
+    if (!refused) throw new Error("HS256: floor' accepted a forged token")
     subjects.push({ name: ROW.floorText, inputs: cold, run: async (token) => floorText(token) })
   } else {
     notApplicable.set(ROW.floorText, 'HS256 only')

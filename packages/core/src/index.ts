@@ -61,6 +61,7 @@ export type {
 } from './store.js'
 
 // verification
+export { assertDeniedToken } from './store.js'
 export { webCryptoBackend } from './crypto/web.js'
 export type { SignatureBackend } from './crypto/backend.js'
 export { createVerifier } from './verifier.js'

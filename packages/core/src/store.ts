@@ -197,6 +197,22 @@ export interface DeniedToken {
   readonly expiresAt: number
 }
 
+/**
+ * Checks the argument of {@link AuthStore.denyToken}: a non-empty `sub` and `jti` and a finite
+ * `expiresAt`, or a `TypeError` (what the store contract suite expects of every store). For store
+ * implementations, so they all refuse the same inputs the same way.
+ *
+ * Exported from `'@auth/core'`.
+ *
+ * @param token - what `denyToken` was given
+ */
+export function assertDeniedToken(token: unknown): asserts token is DeniedToken {
+  const { sub, jti, expiresAt } = (token ?? {}) as Partial<DeniedToken>
+  if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('denyToken: sub must be a non-empty string')
+  if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('denyToken: jti must be a non-empty string')
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('denyToken: expiresAt must be a finite number')
+}
+
 /** What {@link AuthStore.getRevocationState} answers: everything `strict` needs, in one round trip. */
 export interface RevocationState {
   /** Whether the `jti` is on the denylist. */

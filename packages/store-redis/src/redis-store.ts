@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AuthStore, EndUserSessionsResult, RevocationState, SessionRecord, UpdateSessionResult } from '@auth/core'
+import { assertDeniedToken, type AuthStore, type EndUserSessionsResult, type RevocationState, type SessionRecord, type UpdateSessionResult } from '@auth/core'
 import { Connection, ThrottledLogger, unavailable } from './connection.js'
 import { Doorbell } from './doorbell.js'
 import { checkEvictionPolicy } from './eviction-policy.js'
@@ -175,10 +175,8 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
     },
 
     async denyToken(token, now) {
-      const { sub, jti, expiresAt } = token ?? {}
-      if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('denyToken: sub must be a non-empty string')
-      if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('denyToken: jti must be a non-empty string')
-      if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('denyToken: expiresAt must be a finite number')
+      assertDeniedToken(token)
+      const { sub, jti, expiresAt } = token
       // In the user's shard, with the user's version and sessions: `strict` reads all three in one script.
       const shard = layout.user(sub)
       await call(() => revoke(scripts.deny, [layout.denied(sub, jti), shard.stream, shard.meta], [now, expiresAt, jti, ...feedArgs(shard)]))

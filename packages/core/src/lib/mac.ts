@@ -69,10 +69,14 @@ export async function mac(key: MacKey, label: string, ...parts: Array<string | U
   return key.sign(input)
 }
 
-/** @internal Constant-time equality of two strings of public length (hashes, tags). */
-export function timingSafeEqualString(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
+/**
+ * @internal Constant-time equality of `a` and `b.slice(start)` (hashes, tags, an encoded MAC at
+ * the end of a token), without slicing: every character is compared, with no early exit, so the
+ * time depends only on the lengths, which are public.
+ */
+export function timingSafeEqualString(a: string, b: string, start = 0): boolean {
+  if (b.length - start !== a.length) return false
   let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(start + i)
   return diff === 0
 }

@@ -6,6 +6,7 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, sign, verify } from 'node:crypto'
 import type { SignatureBackend } from '../crypto/backend.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
+import { timingSafeEqualString } from '../lib/mac.js'
 
 /**
  * The `node:crypto` backend, the default of `'@auth/core/node'`. jose 6 verifies through
@@ -31,7 +32,7 @@ export const nodeCryptoBackend: SignatureBackend = Object.freeze({
       // time, so a non-canonical spelling of the right MAC can never match, and the presented
       // signature is never decoded. The signing input is hashed as UTF-8, as it was signed.
       const expected = createHmac('sha256', key).update(token.slice(0, signingInputEnd)).digest('base64url')
-      return constantTimeEqualAt(expected, token, signatureStart)
+      return timingSafeEqualString(expected, token, signatureStart)
     }
     const encoded = token.slice(signatureStart)
     const signature = Buffer.from(encoded, 'base64url')
@@ -94,18 +95,6 @@ function signingKeyOf(key: AuthKey): KeyObject {
     signingKeys.set(key, keyObject)
   }
   return keyObject
-}
-
-/**
- * Whether `s[start, s.length)` equals `expected`, in time that depends only on the lengths: every
- * character is compared, with no early exit.
- */
-function constantTimeEqualAt(expected: string, s: string, start: number): boolean {
-  const length = expected.length
-  if (s.length - start !== length) return false
-  let difference = 0
-  for (let i = 0; i < length; i++) difference |= expected.charCodeAt(i) ^ s.charCodeAt(start + i)
-  return difference === 0
 }
 
 /**
