@@ -290,8 +290,10 @@ export function createAuth(options: CreateAuthOptions): Auth {
     async logout(ref) {
       checkRef(ref)
       const now = clock()
-      await call(() => store.endSession(ref, now))
-      revoked({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
+      // Only a session that existed is revoked locally: a reference naming another user's
+      // session id finds nothing in the store, and must not end it in this process's mirror.
+      const ended = await call(() => store.endSession(ref, now))
+      if (ended) revoked({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
     },
     async logoutAll(sub) {
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('logoutAll: sub is required')
@@ -307,7 +309,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
       }
       const now = clock()
       await call(() => store.denyToken({ sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000 }, now))
-      revoked({ type: 'token', jti: token.jti, expiresAt: token.exp * 1000, at: now })
+      revoked({ type: 'token', sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000, at: now })
     },
     async listSessions(sub, currentSid) {
       const sessions = await call(() => store.listSessions(sub, clock()))

@@ -136,6 +136,8 @@ export type RevocationEvent =
   | {
       /** One access token was denied until its `exp`. */
       readonly type: 'token'
+      /** The token's subject: a denial applies to the tokens of this user with this `jti` only. */
+      readonly sub: string
       /** The token's `jti`. */
       readonly jti: string
       /** The token's `exp` (ms): the denial is pointless after it. */
@@ -256,9 +258,13 @@ export interface AuthStore {
   updateSession(ref: SessionRef, condition: UpdateCondition, patch: SessionPatch, now: number): Promise<UpdateSessionResult>
 
   /**
-   * Ends a session, atomically: deletes the record, removes it from its user's index, and appends
-   * a `session` event to the feed. Answers the record that was ended, or `null` if there was none
-   * (the event is appended anyway, so a mirror learns of it).
+   * Ends a session, atomically: deletes the record `ref` names (the session `ref.id` **of the
+   * user** `ref.sub`), removes it from its user's index, and appends a `session` event to the feed.
+   * Answers the record that was ended if it was live at `now`, else `null`.
+   *
+   * The event is appended only when a record was removed. A reference naming another user's
+   * session (`{ sub: 'mallory', id: victimSid }`) finds nothing, so it changes nothing anywhere:
+   * no record, no feed entry, so no mirror rejects the victim's tokens.
    */
   endSession(ref: SessionRef, now: number): Promise<SessionRecord | null>
 
@@ -276,10 +282,14 @@ export interface AuthStore {
   getUserVersion(sub: string): Promise<number>
 
   /**
-   * Denies one access token until `token.expiresAt` (its `exp`, ms) and appends a `token` event,
-   * atomically. The denylist entry expires at `expiresAt`, never earlier. A token is named by its
-   * `jti`; its `sub` comes along so a store can keep the entry with the user's other revocation
-   * state ({@link AuthStore.getRevocationState} always asks with the token's own `sub`).
+   * Denies one access token until `token.expiresAt` (its `exp`, ms) and appends a `token` event
+   * (with the `sub`), atomically. The denylist entry expires at `expiresAt`, never earlier.
+   *
+   * A denial is keyed on `(sub, jti)`, never on the `jti` alone: it applies to that user's token
+   * only ({@link AuthStore.getRevocationState} asks with the token's own `sub`), so a denial
+   * naming another user's `jti` under one's own `sub` revokes nothing of theirs. The event is
+   * appended only when the denylist changed (a new denial, or a later expiry than the one kept);
+   * denying again with the same or an earlier expiry appends nothing.
    */
   denyToken(token: DeniedToken, now: number): Promise<void>
 

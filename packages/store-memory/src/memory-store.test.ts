@@ -92,6 +92,7 @@ describe('memory store', () => {
       vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] })
       let now = T0
       const store = open({ sweepIntervalMs: 1000, clock: () => now })
+      await store.createSession(makeSessionRecord({ sub: 'user-1', id: 'sid-1' }), T0)
       await store.denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + 1000 }, T0)
       await store.endSession({ sub: 'user-1', id: 'sid-1' }, T0)
       await store.endUserSessions('user-1', T0)

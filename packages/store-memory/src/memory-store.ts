@@ -94,8 +94,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
   /** A lower bound of every stored `expiresAt`: no sweep is needed before it. */
   let earliestExpiry = Number.POSITIVE_INFINITY
   const versions = new Map<string, number>()
-  /** jti → expiresAt. */
-  const denylist = new Map<string, number>()
+  /** sub → (jti → expiresAt): a denial is per user, like every other revocation. */
+  const denylist = new Map<string, Map<string, number>>()
   const feed = new MemoryFeed()
   let closed = false
 
@@ -147,7 +147,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
 
   function sweep(now: number): void {
     sweepSessions(now)
-    for (const [jti, expiresAt] of denylist) if (expiresAt <= now) denylist.delete(jti)
+    for (const [sub, denied] of denylist) {
+      for (const [jti, expiresAt] of denied) if (expiresAt <= now) denied.delete(jti)
+      if (denied.size === 0) denylist.delete(sub)
+    }
   }
 
   return {
@@ -195,7 +198,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
     async endSession(ref: SessionRef, now) {
       assertOpen()
       const record = remove(ref.sub, ref.id)
-      feed.append({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
+      // Only what was removed is announced: a reference naming another user's session finds nothing.
+      if (record !== undefined) feed.append({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
       // The record leaves the store here, so it can be answered without a copy.
       return record !== undefined && record.expiresAt > now ? record : null
     },
@@ -235,18 +239,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
     async denyToken(token, now) {
       assertOpen()
       assertDeniedToken(token)
-      // Keyed by jti alone here: one map, no shards.
-      const { jti, expiresAt } = token
-      // Never shorten a denial: a revoked token must stay revoked until its `exp`.
-      const previous = denylist.get(jti)
-      if (expiresAt > now && (previous === undefined || previous < expiresAt)) denylist.set(jti, expiresAt)
-      feed.append({ type: 'token', jti, expiresAt, at: now })
+      const { sub, jti, expiresAt } = token
+      // Never shorten a denial: a revoked token must stay revoked until its `exp`. Announce only a change.
+      const denied = denylist.get(sub)
+      const previous = denied?.get(jti)
+      if (expiresAt <= now || (previous !== undefined && previous >= expiresAt)) return
+      if (denied === undefined) denylist.set(sub, new Map([[jti, expiresAt]]))
+      else denied.set(jti, expiresAt)
+      feed.append({ type: 'token', sub, jti, expiresAt, at: now })
     },
 
     async getRevocationState({ sub, sid, jti }, now): Promise<RevocationState> {
       assertOpen()
-      const deniedUntil = denylist.get(jti)
-      if (deniedUntil !== undefined && deniedUntil <= now) denylist.delete(jti)
+      const denied = denylist.get(sub)
+      const deniedUntil = denied?.get(jti)
+      if (deniedUntil !== undefined && deniedUntil <= now) denied!.delete(jti)
       return {
         tokenDenied: deniedUntil !== undefined && deniedUntil > now,
         userVersion: versions.get(sub) ?? 0,

@@ -9,7 +9,7 @@
  * Each is safe under that: a conditional update that already applied finds its condition false
  * and answers the record as it is (which core reads as the grace path of a rotation); a creation
  * finding its own identical record answers success again; ending a session or denying a token
- * again changes nothing but a second feed entry; ending a user's sessions again bumps the version
+ * again changes nothing and appends nothing; ending a user's sessions again bumps the version
  * once more (revoking more, never less).
  *
  * @module
@@ -145,15 +145,17 @@ return {1, out}
 
 /**
  * KEYS: record, index, stream, meta. ARGV: now, sub, sid, epoch, channel, shard.
- * Answers the ended record if it was live, else nil; appends a session event either way.
+ * Answers the ended record if it was live, else nil. Appends a session event only when a record
+ * was removed: the record key holds the user, so another user's sid finds nothing.
  */
 export const END_SESSION = script(`
 local now = tonumber(ARGV[1])
 local rec = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[3])
+if #rec == 0 then return false end
+redis.call('DEL', KEYS[1])
 append(KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], now, {'t', 'session', 'a', ARGV[1], 's', ARGV[2], 'i', ARGV[3]})
-if #rec > 0 and tonumber(field(rec, 'expiresAt')) > now then return rec end
+if tonumber(field(rec, 'expiresAt')) > now then return rec end
 return false
 `)
 
@@ -195,20 +197,18 @@ return out
 `)
 
 /**
- * KEYS: denied, stream, meta. ARGV: now, expiresAt, jti, epoch, channel, shard.
- * Keeps the later of the two expiries (a denial is never shortened) and appends a token event.
+ * KEYS: denied, stream, meta. ARGV: now, expiresAt, jti, epoch, channel, shard, sub.
+ * Denies until expiresAt unless a denial at least as long is kept (a denial is never shortened),
+ * and appends a token event only then. Answers 1 if the denylist changed, else 0.
  */
 export const DENY_TOKEN = script(`
 local now = tonumber(ARGV[1])
 local exp = tonumber(ARGV[2])
-local kept = ARGV[2]
+if exp <= now then return 0 end
 local current = redis.call('GET', KEYS[1])
-if current and tonumber(current) > exp then
-  kept = current
-  exp = tonumber(current)
-end
-if exp > now then redis.call('SET', KEYS[1], kept, 'PXAT', int(evict_at(exp, now))) end
-append(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], now, {'t', 'token', 'a', ARGV[1], 'j', ARGV[3], 'x', ARGV[2]})
+if current and tonumber(current) >= exp then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PXAT', int(evict_at(exp, now)))
+append(KEYS[2], KEYS[3], ARGV[4], ARGV[5], ARGV[6], now, {'t', 'token', 'a', ARGV[1], 's', ARGV[7], 'j', ARGV[3], 'x', ARGV[2]})
 return 1
 `)
 

@@ -202,7 +202,7 @@ function decodeEvent(flat: readonly string[]): RevocationEvent | null {
     case 'user':
       return { type: 'user', sub: fields.get('s') ?? '', ver: Number(fields.get('v')), at }
     case 'token':
-      return { type: 'token', jti: fields.get('j') ?? '', expiresAt: Number(fields.get('x')), at }
+      return { type: 'token', sub: fields.get('s') ?? '', jti: fields.get('j') ?? '', expiresAt: Number(fields.get('x')), at }
     default:
       return null
   }

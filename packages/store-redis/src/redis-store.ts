@@ -179,7 +179,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
       const { sub, jti, expiresAt } = token
       // In the user's shard, with the user's version and sessions: `strict` reads all three in one script.
       const shard = layout.user(sub)
-      await call(() => revoke(scripts.deny, [layout.denied(sub, jti), shard.stream, shard.meta], [now, expiresAt, jti, ...feedArgs(shard)]))
+      await call(() => revoke(scripts.deny, [layout.denied(sub, jti), shard.stream, shard.meta], [now, expiresAt, jti, ...feedArgs(shard), sub]))
     },
 
     async getRevocationState({ sub, sid, jti }, now): Promise<RevocationState> {

@@ -320,6 +320,7 @@ describe('Redis restarted', () => {
   it('with persistence: a reader replays what was appended before the crash, with no gap', async () => {
     const redis = await server({ persistence: true })
     const s = store(client(redis.port), { commandTimeoutMs: 2000 })
+    await s.createSession(record('s1'), T0)
     await s.denyToken({ sub: 'user-jti-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)
@@ -341,7 +342,7 @@ describe('Redis restarted', () => {
     await s.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0 + 1)
     const next = await s.readFeed({ after: cursor })
     expect(next.gap).toBe(true)
-    expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
+    expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
     expect((await s.readFeed({ after: next.cursor })).gap).toBe(false)
   })
 

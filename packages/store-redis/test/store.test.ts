@@ -183,7 +183,7 @@ describe('the feed across shards', () => {
     await s.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0 + 1)
     const next = await s.readFeed({ after: cursor })
     expect(next.gap).toBe(true)
-    expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
+    expect(next.entries.map((entry) => entry.event)).toEqual([{ type: 'token', sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 + 1 }])
     expect(await s.readFeed({ after: next.cursor })).toStrictEqual({ entries: [], cursor: next.cursor, gap: false })
   })
 

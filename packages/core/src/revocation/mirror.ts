@@ -39,9 +39,11 @@ export type MirrorVerdict = 'ok' | 'token_revoked' | 'session_revoked' | 'stale'
  */
 export class RevocationMirror {
   // Each map is in insertion order, which is event-time order, so expiry pops from the front.
-  readonly #endedSessions = new Map<string, number>() // sid → drop at
+  // Sessions and denials are keyed on the user too (see `scoped`): an event naming another user's
+  // `sid` or `jti` must never revoke that user's tokens.
+  readonly #endedSessions = new Map<string, number>() // scoped(sub, sid) → drop at
   readonly #userVersions = new Map<string, { ver: number; dropAt: number }>() // sub → minimum ver
-  readonly #deniedTokens = new Map<string, number>() // jti → drop at
+  readonly #deniedTokens = new Map<string, number>() // scoped(sub, jti) → drop at
   readonly #options: RevocationMirrorOptions
   #cursor: string | null = null
   #epoch = 0
@@ -95,11 +97,12 @@ export class RevocationMirror {
   /** The verdict on a token's revocation claims, with no I/O. */
   check(sub: string, sid: string, jti: string, ver: number, now: number): MirrorVerdict {
     if (!this.isFresh(now)) return 'stale'
-    const deniedUntil = this.#deniedTokens.get(jti)
+    // (The size checks spare building a key while a map is empty, the common case.)
+    const deniedUntil = this.#deniedTokens.size === 0 ? undefined : this.#deniedTokens.get(scoped(sub, jti))
     if (deniedUntil !== undefined && deniedUntil > now) return 'token_revoked'
     const user = this.#userVersions.get(sub)
     if (user !== undefined && ver < user.ver) return 'token_revoked'
-    if (this.#endedSessions.has(sid)) return 'session_revoked'
+    if (this.#endedSessions.size !== 0 && this.#endedSessions.has(scoped(sub, sid))) return 'session_revoked'
     return 'ok'
   }
 
@@ -113,36 +116,40 @@ export class RevocationMirror {
     const window = this.#options.windowMs
     this.#epoch++
     switch (event.type) {
-      case 'session':
-        this.#endedSessions.delete(event.sid)
-        this.#endedSessions.set(event.sid, event.at + window)
+      case 'session': {
+        const key = scoped(event.sub, event.sid)
+        this.#endedSessions.delete(key)
+        this.#endedSessions.set(key, event.at + window)
         break
+      }
       case 'user': {
         const known = this.#userVersions.get(event.sub)
         this.#userVersions.delete(event.sub)
         this.#userVersions.set(event.sub, { ver: Math.max(event.ver, known?.ver ?? 0), dropAt: event.at + window })
         break
       }
-      case 'token':
+      case 'token': {
         // After exp (plus the tolerance) the verifier rejects the token anyway.
-        this.#deniedTokens.delete(event.jti)
-        this.#deniedTokens.set(event.jti, event.expiresAt + this.#options.toleranceMs)
+        const key = scoped(event.sub, event.jti)
+        this.#deniedTokens.delete(key)
+        this.#deniedTokens.set(key, event.expiresAt + this.#options.toleranceMs)
         break
+      }
     }
   }
 
   #expire(now: number): void {
-    for (const [sid, dropAt] of this.#endedSessions) {
+    for (const [key, dropAt] of this.#endedSessions) {
       if (dropAt > now) break
-      this.#endedSessions.delete(sid)
+      this.#endedSessions.delete(key)
     }
     for (const [sub, entry] of this.#userVersions) {
       if (entry.dropAt > now) break
       this.#userVersions.delete(sub)
     }
-    for (const [jti, dropAt] of this.#deniedTokens) {
+    for (const [key, dropAt] of this.#deniedTokens) {
       if (dropAt > now) break
-      this.#deniedTokens.delete(jti)
+      this.#deniedTokens.delete(key)
     }
   }
 
@@ -194,4 +201,9 @@ export class RevocationMirror {
       }
     }
   }
+}
+
+/** One key per (user, id) pair: the length prefix makes it unambiguous whatever the strings hold. */
+function scoped(sub: string, id: string): string {
+  return `${sub.length}:${sub}${id}`
 }

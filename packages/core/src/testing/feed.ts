@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest'
 import type { AuthStore, FeedEntry, RevocationEvent } from '../store.js'
-import { delay, eventsOf, MINUTE, readAll, T0, type SuiteContext } from './fixtures.js'
+import { delay, eventsOf, makeSession, MINUTE, readAll, T0, type SuiteContext } from './fixtures.js'
 
 /** Appends one `token` event per time in `ats` (each denies its own `jti`) and answers every entry. */
 async function appendTokens(store: AuthStore, ats: readonly number[]): Promise<FeedEntry[]> {
@@ -17,7 +17,7 @@ async function appendTokens(store: AuthStore, ats: readonly number[]): Promise<F
 }
 
 function tokenEvent(i: number, at: number): RevocationEvent {
-  return { type: 'token', jti: `jti-${i}`, expiresAt: at + 15 * MINUTE, at }
+  return { type: 'token', sub: 'user-1', jti: `jti-${i}`, expiresAt: at + 15 * MINUTE, at }
 }
 
 /** Wall-clock duration of an async call (ms). */
@@ -41,21 +41,22 @@ export function defineFeedTests({ store }: SuiteContext): void {
     const { cursor } = await store().readFeed({ after: null })
     await store().denyToken({ sub: 'user-1', jti: 'jti-first', expiresAt: T0 + MINUTE }, T0)
     const next = await store().readFeed({ after: cursor })
-    expect(eventsOf(next.entries)).toEqual([{ type: 'token', jti: 'jti-first', expiresAt: T0 + MINUTE, at: T0 }])
+    expect(eventsOf(next.entries)).toEqual([{ type: 'token', sub: 'user-1', jti: 'jti-first', expiresAt: T0 + MINUTE, at: T0 }])
     expect(next.gap).toBe(false)
   })
 
   it('keeps every event type in append order, each with its own cursor', async () => {
+    await store().createSession(makeSession({ id: 'sid-1' }), T0)
     await store().denyToken({ sub: 'user-1', jti: 'jti-a', expiresAt: T0 + MINUTE }, T0)
     await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 1)
     await store().endUserSessions('user-2', T0 + 2)
     await store().denyToken({ sub: 'user-1', jti: 'jti-b', expiresAt: T0 + MINUTE }, T0 + 3)
     const { entries, cursor, gap } = await readAll(store())
     expect(eventsOf(entries)).toEqual([
-      { type: 'token', jti: 'jti-a', expiresAt: T0 + MINUTE, at: T0 },
+      { type: 'token', sub: 'user-1', jti: 'jti-a', expiresAt: T0 + MINUTE, at: T0 },
       { type: 'session', sub: 'user-1', sid: 'sid-1', at: T0 + 1 },
       { type: 'user', sub: 'user-2', ver: 1, at: T0 + 2 },
-      { type: 'token', jti: 'jti-b', expiresAt: T0 + MINUTE, at: T0 + 3 },
+      { type: 'token', sub: 'user-1', jti: 'jti-b', expiresAt: T0 + MINUTE, at: T0 + 3 },
     ])
     expect(gap).toBe(false)
     for (const entry of entries) expect(typeof entry.cursor).toBe('string')
@@ -73,7 +74,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
     }
     await store().denyToken({ sub: 'user-1', jti: 'jti-later', expiresAt: T0 + MINUTE }, T0 + 5)
     const later = await store().readFeed({ after: entries.at(-1)!.cursor })
-    expect(eventsOf(later.entries)).toEqual([{ type: 'token', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 5 }])
+    expect(eventsOf(later.entries)).toEqual([{ type: 'token', sub: 'user-1', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 5 }])
     expect(entries.map((entry) => entry.cursor)).not.toContain(later.entries[0]!.cursor)
   })
 
@@ -92,7 +93,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
     expect(typeof none.cursor).toBe('string')
     await store().denyToken({ sub: 'user-1', jti: 'jti-later', expiresAt: T0 + MINUTE }, T0 + 40)
     expect(eventsOf((await store().readFeed({ after: none.cursor })).entries)).toEqual([
-      { type: 'token', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 40 },
+      { type: 'token', sub: 'user-1', jti: 'jti-later', expiresAt: T0 + MINUTE, at: T0 + 40 },
     ])
   })
 
@@ -125,12 +126,13 @@ export function defineFeedTests({ store }: SuiteContext): void {
         delay(50).then(() => store().denyToken({ sub: 'user-1', jti: 'jti-woken', expiresAt: T0 + MINUTE }, T0 + 1)),
       ]),
     )
-    expect(eventsOf(result.entries)).toEqual([{ type: 'token', jti: 'jti-woken', expiresAt: T0 + MINUTE, at: T0 + 1 }])
+    expect(eventsOf(result.entries)).toEqual([{ type: 'token', sub: 'user-1', jti: 'jti-woken', expiresAt: T0 + MINUTE, at: T0 + 1 }])
     expect(result.cursor).toBe(result.entries[0]!.cursor)
     expect(ms).toBeLessThan(2500)
   })
 
   it('every waiting reader wakes up on one append, also one without a cursor', async () => {
+    await store().createSession(makeSession({ id: 'sid-9' }), T0)
     const [first] = await appendTokens(store(), [T0])
     const [[a, b, c], ms] = await timed(() =>
       Promise.all([
@@ -207,7 +209,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
     await store().trimFeed(T0 + 100)
     await store().denyToken({ sub: 'user-1', jti: 'jti-new', expiresAt: T0 + 200 + 15 * MINUTE }, T0 + 200)
     const result = await store().readFeed({ after: all[1]!.cursor })
-    expect(eventsOf(result.entries)).toEqual([{ type: 'token', jti: 'jti-new', expiresAt: T0 + 200 + 15 * MINUTE, at: T0 + 200 }])
+    expect(eventsOf(result.entries)).toEqual([{ type: 'token', sub: 'user-1', jti: 'jti-new', expiresAt: T0 + 200 + 15 * MINUTE, at: T0 + 200 }])
     expect(result.gap).toBe(false)
     expect(all.map((entry) => entry.cursor)).not.toContain(result.cursor)
   })

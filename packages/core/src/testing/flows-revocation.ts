@@ -80,6 +80,35 @@ export function defineRevocationFlows(setup: () => Promise<FlowHarness>): void {
     expect(await outcome(auth.verifyAccessToken(next.accessToken))).toBe('ok')
   })
 
+  it("a logout or denial naming another user's session or token revokes nothing of theirs: store, strict, mirrors now and later", async () => {
+    const h = await setup()
+    const strict = h.auth({ revocation: 'strict' })
+    const mirror = h.auth({ revocation: 'mirror' })
+    await mirror.ready()
+    const victim = await strict.login({ sub: 'victim' })
+    const { claims } = await strict.verifyAccessToken(victim.accessToken)
+    const { entries: before } = await h.instrumented.store.readFeed({ after: null, since: 0 })
+
+    // mallory knows the victim's sid and jti (they are in every access token the victim shows)
+    await strict.logout({ sub: 'mallory', id: victim.sessionId })
+    await strict.revokeToken({ sub: 'mallory', jti: claims.jti, exp: claims.exp })
+    // a real revocation after them: once a mirror has it, it has read theirs too (the feed is ordered)
+    const marker = await strict.login({ sub: 'marker' })
+    await strict.logout({ sub: 'marker', id: marker.sessionId })
+    await eventually(async () => (await outcome(mirror.verifyAccessToken(marker.accessToken))) === 'session_revoked')
+
+    const { entries: after } = await h.instrumented.store.readFeed({ after: null, since: 0 })
+    const appended = after.slice(before.length).map((entry) => entry.event)
+    // no session event for the victim's sid; the one denial names mallory, whose tokens alone it concerns
+    expect(appended.filter((event) => event.type === 'session' && event.sid === victim.sessionId)).toEqual([])
+    expect(appended.filter((event) => event.sub === 'victim')).toEqual([])
+    expect(await strict.getSession({ sub: 'victim', id: victim.sessionId })).not.toBeNull()
+    const late = h.auth({ revocation: 'mirror' })
+    await late.ready()
+    for (const auth of [strict, mirror, late]) expect(await outcome(auth.verifyAccessToken(victim.accessToken))).toBe('ok')
+    expect(await outcome(strict.refresh(victim.refreshToken))).toBe('ok')
+  })
+
   it('expiry: verification makes no store call and a revocation waits for exp', async () => {
     const h = await setup()
     const auth = h.auth({ revocation: 'expiry' })

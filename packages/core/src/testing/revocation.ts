@@ -42,8 +42,34 @@ export function defineRevocationTests({ store }: SuiteContext): void {
     await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE }, T0)
     await store().denyToken({ sub: 'user-1', jti: 'jti-2', expiresAt: T0 + 2 * MINUTE }, T0 + 5)
     expect(eventsOf((await readAll(store())).entries)).toEqual([
-      { type: 'token', jti: 'jti-1', expiresAt: T0 + MINUTE, at: T0 },
-      { type: 'token', jti: 'jti-2', expiresAt: T0 + 2 * MINUTE, at: T0 + 5 },
+      { type: 'token', sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE, at: T0 },
+      { type: 'token', sub: 'user-1', jti: 'jti-2', expiresAt: T0 + 2 * MINUTE, at: T0 + 5 },
+    ])
+  })
+
+  it('appends an event only when the denylist changed: a repeat or an earlier expiry appends nothing', async () => {
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0 + 1)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE }, T0 + 2)
+    await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + 2 * HOUR }, T0 + 3)
+    expect(eventsOf((await readAll(store())).entries)).toEqual([
+      { type: 'token', sub: 'user-1', jti: 'jti-1', expiresAt: T0 + HOUR, at: T0 },
+      { type: 'token', sub: 'user-1', jti: 'jti-1', expiresAt: T0 + 2 * HOUR, at: T0 + 3 },
+    ])
+  })
+
+  it("denies per user: a denial of a jti under another sub does not deny the victim's token", async () => {
+    await store().createSession(makeSession({ sub: 'victim', id: 'sid-v' }), T0)
+    await store().denyToken({ sub: 'mallory', jti: 'jti-v', expiresAt: T0 + HOUR }, T0)
+    expect(await store().getRevocationState({ sub: 'victim', sid: 'sid-v', jti: 'jti-v' }, T0 + 1)).toStrictEqual({
+      tokenDenied: false,
+      userVersion: 0,
+      sessionAlive: true,
+    })
+    expect((await store().getRevocationState({ sub: 'mallory', sid: 'sid-v', jti: 'jti-v' }, T0 + 1)).tokenDenied).toBe(true)
+    // the feed entry names mallory: a mirror keys denials on (sub, jti), so it concerns her tokens only
+    expect(eventsOf((await readAll(store())).entries)).toEqual([
+      { type: 'token', sub: 'mallory', jti: 'jti-v', expiresAt: T0 + HOUR, at: T0 },
     ])
   })
 

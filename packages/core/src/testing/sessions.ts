@@ -112,14 +112,22 @@ export function defineSessionTests({ store }: SuiteContext): void {
     expect(await store().endSession(refOf(ended), T0 + 11)).toBeNull()
   })
 
-  it('endSession appends a session event, also when there was no session', async () => {
+  it('endSession appends a session event only when it removed a session', async () => {
     await store().createSession(makeSession(), T0)
     expect(await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 10)).not.toBeNull()
+    expect(await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 15)).toBeNull()
     expect(await store().endSession({ sub: 'user-9', id: 'never-existed' }, T0 + 20)).toBeNull()
-    expect(eventsOf((await readAll(store())).entries)).toEqual([
-      { type: 'session', sub: 'user-1', sid: 'sid-1', at: T0 + 10 },
-      { type: 'session', sub: 'user-9', sid: 'never-existed', at: T0 + 20 },
-    ])
+    expect(eventsOf((await readAll(store())).entries)).toEqual([{ type: 'session', sub: 'user-1', sid: 'sid-1', at: T0 + 10 }])
+  })
+
+  it("endSession naming another user's session id changes nothing: the session lives on, no feed entry", async () => {
+    const victim = makeSession({ sub: 'victim', id: 'sid-v' })
+    await store().createSession(victim, T0)
+    expect(await store().endSession({ sub: 'mallory', id: 'sid-v' }, T0 + 10)).toBeNull()
+    expect(await store().getSession(refOf(victim), T0 + 10)).toStrictEqual(victim)
+    expect(idsOf(await store().listSessions('victim', T0 + 10))).toEqual(['sid-v'])
+    expect((await store().getRevocationState({ sub: 'victim', sid: 'sid-v', jti: 'j' }, T0 + 10)).sessionAlive).toBe(true)
+    expect((await readAll(store())).entries).toEqual([])
   })
 
   it('endSession of an expired session answers null (it was already absent)', async () => {
