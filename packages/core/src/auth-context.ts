@@ -40,6 +40,8 @@ export interface AuthContext {
   readonly refreshGrace: number
   /** Bytes of JSON. */
   readonly sessionDataLimit: number
+  /** The most live sessions one user may have; a login ends the least recently seen beyond it. */
+  readonly maxSessionsPerUser: number
   readonly claims: ClaimsHook | undefined
   readonly events: SecurityEvents
   readonly mirror: RevocationMirror | undefined

@@ -64,6 +64,12 @@ export interface CreateAuthOptions {
     touchInterval?: number
     /** Largest session data, in bytes of JSON. Default 4096. */
     dataLimit?: number
+    /**
+     * The most live sessions one user may have. A login beyond it ends the user's least recently
+     * seen session (a `session_evicted` security event), so one account cannot fill a shared
+     * store. From 1 to 10 000. Default {@link DEFAULT_MAX_SESSIONS_PER_USER}.
+     */
+    maxPerUser?: number
   }
   /** Seconds during which the previous refresh token still yields the same successor. Default 10. */
   refreshGrace?: number
@@ -164,6 +170,13 @@ export interface Auth {
 const DAY = 86_400
 
 /**
+ * Default `session.maxPerUser` of {@link createAuth}: the most live sessions one user may have.
+ *
+ * Exported from `'@auth/core'`.
+ */
+export const DEFAULT_MAX_SESSIONS_PER_USER = 100
+
+/**
  * Creates the auth object: sessions in one of two transports, short-lived access tokens,
  * rotating refresh tokens with reuse detection, and revocation with the chosen strategy.
  *
@@ -215,6 +228,8 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const idleTimeout = seconds('session.idleTimeout', options.session?.idleTimeout, 7 * DAY, 60, 400 * DAY)
   const touchInterval = seconds('session.touchInterval', options.session?.touchInterval, 60, 0, DAY)
   const dataLimit = seconds('session.dataLimit', options.session?.dataLimit, 4096, 2, 1 << 20)
+  const maxSessionsPerUser = seconds('session.maxPerUser', options.session?.maxPerUser, DEFAULT_MAX_SESSIONS_PER_USER, 1, 10_000)
+  if (!Number.isInteger(maxSessionsPerUser)) throw new TypeError('createAuth: session.maxPerUser must be an integer')
   const refreshGrace = seconds('refreshGrace', options.refreshGrace, 10, 0, 300)
   const stalenessMs = seconds('mirror.stalenessMs', options.mirror?.stalenessMs, 5000, 10, 600_000)
   const blockMs = seconds('mirror.blockMs', options.mirror?.blockMs, 1000, 1, stalenessMs / 2)
@@ -272,6 +287,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
     touchInterval: touchInterval * 1000,
     refreshGrace: refreshGrace * 1000,
     sessionDataLimit: dataLimit,
+    maxSessionsPerUser,
     claims: options.claims,
     events,
     mirror,

@@ -24,6 +24,19 @@ export type SecurityEvent =
       readonly at: number
     }
   | {
+      /**
+       * A login found the user at the per-user session cap (`session.maxPerUser`): the user's
+       * least recently seen session was ended to make room.
+       */
+      readonly type: 'session_evicted'
+      /** The user. */
+      readonly sub: string
+      /** The session that was ended. */
+      readonly sid: string
+      /** When (ms). */
+      readonly at: number
+    }
+  | {
       /** Every session of a user was ended and the user's token version bumped. */
       readonly type: 'logout_all'
       /** The user. */

@@ -32,7 +32,8 @@ export { DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH }
 export type { AccessTokenHeader, RevocationCheck, VerifyAccessTokenResult } from './token/verify.js'
 
 // sessions, refresh rotation, revocation
-export { createAuth } from './auth.js'
+export { createAuth, DEFAULT_MAX_SESSIONS_PER_USER } from './auth.js'
+export { SESSION_METADATA_LIMITS } from './session/create-session.js'
 export type { Auth, CreateAuthOptions, SessionInfo } from './auth.js'
 export type { ClaimsHook } from './auth-context.js'
 export type { SecurityEvent, SecurityEventListener } from './events.js'
@@ -44,6 +45,8 @@ export type { UpdateSessionDataOptions } from './session/session-access.js'
 // the store contract
 export type {
   AuthStore,
+  CreateSessionOptions,
+  CreateSessionResult,
   DeniedToken,
   EndUserSessionsResult,
   FeedEntry,

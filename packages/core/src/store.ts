@@ -103,6 +103,20 @@ export interface UpdateSessionResult {
   readonly session: SessionRecord | null
 }
 
+/** Options of {@link AuthStore.createSession}. */
+export interface CreateSessionOptions {
+  /** The most live sessions a user may have; the least recently seen ones end to make room. No cap if absent. */
+  readonly maxPerUser?: number
+}
+
+/** What {@link AuthStore.createSession} answers. */
+export interface CreateSessionResult {
+  /** Whether the session was inserted (`false`: the user's token version moved on). */
+  readonly created: boolean
+  /** The ids of the user's sessions that were ended to stay within `maxPerUser`, oldest seen first. */
+  readonly ended: readonly string[]
+}
+
 /** What {@link AuthStore.endUserSessions} answers. */
 export interface EndUserSessionsResult {
   /** The user's new token version. */
@@ -238,11 +252,17 @@ export interface AuthStore {
 
   /**
    * Inserts a new session and adds it to its user's index, atomically, **if** the user's token
-   * version still equals `record.ver`; otherwise writes nothing and answers `false` (a
-   * `logoutAll` ran meanwhile, and core retries with the new version). The record expires at
+   * version still equals `record.ver`; otherwise writes nothing and answers `{ created: false }`
+   * (a `logoutAll` ran meanwhile, and core retries with the new version). The record expires at
    * `record.expiresAt`. Rejects with a `TypeError` if a session with that id exists.
+   *
+   * With `options.maxPerUser`, in the same atomic step: if the user already has that many live
+   * sessions or more, the least recently seen ones (lowest `lastSeenAt`, then lowest id) are ended
+   * as {@link AuthStore.endSession} ends them (record, index entry, a `session` event each) so the
+   * new session makes exactly `maxPerUser`; their ids are answered in `ended`. So one user cannot
+   * fill a store that everybody shares.
    */
-  createSession(record: SessionRecord, now: number): Promise<boolean>
+  createSession(record: SessionRecord, now: number, options?: CreateSessionOptions): Promise<CreateSessionResult>
 
   /** The session, or `null` if absent or expired at `now`. */
   getSession(ref: SessionRef, now: number): Promise<SessionRecord | null>

@@ -146,8 +146,25 @@ describe('memory store', () => {
       await store.createSession(session({ id: 'd' }), T0 + 1000)
       expect((await store.listSessions('user-1', T0 + 1000)).map((record) => record.id).sort()).toEqual(['c', 'd'])
       await store.endUserSessions('user-1', T0 + 1000)
-      await expect(store.createSession(session({ id: 'e', ver: 1 }), T0 + 1000)).resolves.toBe(true)
-      await expect(store.createSession(session({ id: 'f', ver: 1 }), T0 + 1000)).resolves.toBe(true)
+      await expect(store.createSession(session({ id: 'e', ver: 1 }), T0 + 1000)).resolves.toMatchObject({ created: true })
+      await expect(store.createSession(session({ id: 'f', ver: 1 }), T0 + 1000)).resolves.toMatchObject({ created: true })
+    })
+
+    it('one user logging in again and again cannot fill the store: the per-user cap ends their oldest session', async () => {
+      const store = open({ maxSessions: 10 })
+      const auth = createAuth({
+        store,
+        keys: await generateKeySet(),
+        secret: randomBytes(32),
+        issuer: 'https://auth.example.test',
+        audience: 'https://api.example.test',
+        session: { maxPerUser: 3 },
+      })
+      for (let i = 0; i < 50; i++) await auth.login({ sub: 'mallory' })
+      expect(await auth.listSessions('mallory')).toHaveLength(3)
+      for (let i = 0; i < 7; i++) await auth.login({ sub: `user-${i}` })
+      await expect(auth.login({ sub: 'late' })).rejects.toMatchObject({ code: 'store_unavailable' }) // the store's own bound still holds
+      await auth.close()
     })
 
     it('does not count the denylist or the feed', async () => {

@@ -133,6 +133,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
     return record
   }
 
+  /** Ends the user's least recently seen live sessions until at most `keep` are left; answers their ids. */
+  function endLeastRecentlySeen(sub: string, keep: number, now: number): string[] {
+    const index = sessions.get(sub)
+    if (index === undefined || index.size <= keep) return []
+    const alive = [...index.keys()].map((id) => live(sub, id, now)).filter((record) => record !== undefined)
+    if (alive.length <= keep) return []
+    alive.sort((a, b) => a.lastSeenAt - b.lastSeenAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    const ended = alive.slice(0, alive.length - keep).map((record) => record.id)
+    for (const id of ended) {
+      remove(sub, id)
+      feed.append({ type: 'session', sub, sid: id, at: now })
+    }
+    return ended
+  }
+
   function sweepSessions(now: number): void {
     if (now < earliestExpiry) return
     let earliest = Number.POSITIVE_INFINITY
@@ -156,15 +171,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
   return {
     name: 'memory',
 
-    async createSession(record, now) {
+    async createSession(record, now, createOptions) {
       assertOpen()
+      const maxPerUser = checkMaxPerUser(createOptions?.maxPerUser)
       // A logoutAll ran since core read the version: refuse, core retries with the new one.
-      if ((versions.get(record.sub) ?? 0) !== record.ver) return false
+      if ((versions.get(record.sub) ?? 0) !== record.ver) return { created: false, ended: [] }
       if (live(record.sub, record.id, now) !== undefined) throw new TypeError('createSession: a session with this id exists')
+      const ended = endLeastRecentlySeen(record.sub, maxPerUser - 1, now)
       if (sessionCount >= maxSessions) sweepSessions(now)
       if (sessionCount >= maxSessions) throw new AuthError('store_unavailable', { reason: 'memory store full (maxSessions)' })
       put(structuredClone(record))
-      return true
+      return { created: true, ended }
     },
 
     async getSession(ref, now) {
@@ -278,6 +295,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
       feed.close()
     },
   }
+}
+
+/** `maxPerUser` of `createSession`: a positive integer, or no cap. */
+function checkMaxPerUser(value: number | undefined): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY
+  if (!Number.isInteger(value) || value < 1) throw new TypeError('createSession: maxPerUser must be a positive integer')
+  return value
 }
 
 function readNodeEnv(): string | undefined {

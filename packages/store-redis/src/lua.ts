@@ -86,9 +86,12 @@ function script(body: string): string {
 }
 
 /**
- * KEYS: version, record, index. ARGV: now, ver, expiresAt, sid, field/value pairs.
- * Answers 1 (created, or this very record exists: a re-send), 0 (the user's version moved on),
- * -1 (another live session has this id).
+ * KEYS: version, record, index, stream, meta. ARGV: now, ver, expiresAt, sid, maxPerUser ('' = no
+ * cap), record key prefix, epoch, channel, shard, sub, then field/value pairs.
+ * Answers {1, {ended ids}} (created, or this very record exists: a re-send, which answers no ids
+ * since the first run ended them), {0} (the user's version moved on), {-1} (another live session
+ * has this id). With a cap, the user's least recently seen live sessions are ended first, as
+ * END_SESSION ends them, so the new one makes exactly maxPerUser.
  */
 export const CREATE_SESSION = script(`
 local now = tonumber(ARGV[1])
@@ -96,22 +99,48 @@ local existing = redis.call('HGETALL', KEYS[2])
 local live = #existing > 0 and tonumber(field(existing, 'expiresAt')) > now
 if live then
   local same = true
-  for i = 5, #ARGV, 2 do
+  for i = 11, #ARGV, 2 do
     if field(existing, ARGV[i]) ~= ARGV[i + 1] then same = false end
   end
-  if same then return 1 end
+  if same then return {1, {}} end
 end
-if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[2]) then return 0 end
-if live then return -1 end
+if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[2]) then return {0} end
+if live then return {-1} end
+local ended = {}
+if ARGV[5] ~= '' then
+  local keep = tonumber(ARGV[5]) - 1
+  local alive = {}
+  for _, sid in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+    local r = redis.call('HMGET', ARGV[6] .. sid, 'expiresAt', 'lastSeenAt')
+    if not r[1] then
+      redis.call('ZREM', KEYS[3], sid)
+    elseif tonumber(r[1]) > now then
+      alive[#alive + 1] = {sid, tonumber(r[2])}
+    end
+  end
+  if #alive > keep then
+    table.sort(alive, function(a, b)
+      if a[2] ~= b[2] then return a[2] < b[2] end
+      return a[1] < b[1]
+    end)
+    for i = 1, #alive - keep do
+      local sid = alive[i][1]
+      redis.call('DEL', ARGV[6] .. sid)
+      redis.call('ZREM', KEYS[3], sid)
+      append(KEYS[4], KEYS[5], ARGV[7], ARGV[8], ARGV[9], now, {'t', 'session', 'a', ARGV[1], 's', ARGV[10], 'i', sid})
+      ended[#ended + 1] = sid
+    end
+  end
+end
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('HSET', KEYS[2], unpack(ARGV, 11))
 local at = evict_at(tonumber(ARGV[3]), now)
 redis.call('PEXPIREAT', KEYS[2], int(at))
 -- Forget index entries that expired a day ago (far beyond any clock skew between processes).
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. fmt(now - 86400000))
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 extend(KEYS[3], at)
-return 1
+return {1, ended}
 `)
 
 /**

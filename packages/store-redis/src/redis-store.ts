@@ -119,12 +119,18 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
   return {
     name: 'redis',
 
-    async createSession(record, now) {
+    async createSession(record, now, createOptions) {
       const fields = encodeRecord(record)
-      const keys = [layout.version(record.sub), layout.record(record.sub, record.id), layout.index(record.sub)]
-      const result = await call(() => scripts.create.run(client, keys, [now, record.ver, record.expiresAt, record.id, ...fields]))
-      if (Number(result) === -1) throw new TypeError('createSession: a session with this id exists')
-      return Number(result) === 1
+      const maxPerUser = createOptions?.maxPerUser
+      if (maxPerUser !== undefined && !(Number.isInteger(maxPerUser) && maxPerUser >= 1)) {
+        throw new TypeError('createSession: maxPerUser must be a positive integer')
+      }
+      const shard = layout.user(record.sub)
+      const keys = [layout.version(record.sub), layout.record(record.sub, record.id), layout.index(record.sub), shard.stream, shard.meta]
+      const args = [now, record.ver, record.expiresAt, record.id, maxPerUser ?? '', keyPrefix + layout.recordPrefix(record.sub), ...feedArgs(shard), record.sub]
+      const [status, ended] = (await call(() => scripts.create.run(client, keys, [...args, ...fields]))) as [number, string[] | undefined]
+      if (Number(status) === -1) throw new TypeError('createSession: a session with this id exists')
+      return { created: Number(status) === 1, ended: ended ?? [] }
     },
 
     async getSession(ref, now) {

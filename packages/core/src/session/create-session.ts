@@ -57,6 +57,7 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
   if (transport !== 'tokens' && transport !== 'cookie') throw new TypeError('login: transport must be "tokens" or "cookie"')
   const data = options.data ?? null
   if (data !== null) checkSessionData(ctx, data)
+  const metadata = boundedMetadata(options.metadata)
 
   const key = await ctx.tokenKey()
   const secret = crypto.getRandomValues(new Uint8Array(32))
@@ -81,11 +82,18 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
         tokenHash: transport === 'cookie' ? secretHash : null,
         refresh: transport === 'tokens' ? { generation: 0, current: secretHash, previous: null, rotatedAt: now } : null,
         ver,
-        metadata: { ...options.metadata },
+        metadata,
         data,
         revision: 0,
       }
-      if (await ctx.store.createSession(record, now)) session = record
+      const result = await ctx.store.createSession(record, now, { maxPerUser: ctx.maxSessionsPerUser })
+      if (result.created) {
+        session = record
+        for (const sid of result.ended) {
+          ctx.revoked({ type: 'session', sub, sid, at: now })
+          ctx.events.emit({ type: 'session_evicted', sub, sid, at: now })
+        }
+      }
     } catch (error) {
       throw storeError(error)
     }
@@ -102,6 +110,42 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
   }
   const refreshToken = await formatRefreshToken(key, sub, id, 0, secret)
   return { transport, ...(await issueTokens(ctx, session, refreshToken)) }
+}
+
+/**
+ * The longest value kept for each {@link SessionMetadata} field, in UTF-16 code units; a longer
+ * value is truncated (a `User-Agent` header is the client's to choose, and must neither fail a
+ * login nor fill the store).
+ *
+ * Exported from `'@auth/core'`.
+ */
+export const SESSION_METADATA_LIMITS: Readonly<Record<keyof SessionMetadata, number>> = Object.freeze({
+  userAgent: 512,
+  ip: 64,
+  label: 128,
+})
+
+/** @internal The metadata to store: the known fields, strings, each truncated to its limit. */
+export function boundedMetadata(metadata: unknown): SessionMetadata {
+  if (metadata === undefined || metadata === null) return {}
+  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw new TypeError('login: metadata must be an object')
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(metadata)) {
+    if (!Object.hasOwn(SESSION_METADATA_LIMITS, name)) {
+      throw new TypeError(`login: metadata has no field "${name.slice(0, 40)}" (known: userAgent, ip, label)`)
+    }
+    if (value === undefined) continue
+    if (typeof value !== 'string') throw new TypeError(`login: metadata.${name} must be a string`)
+    out[name] = truncate(value, SESSION_METADATA_LIMITS[name as keyof SessionMetadata])
+  }
+  return out
+}
+
+/** Cuts a string to `max` code units, never in the middle of a surrogate pair. */
+function truncate(value: string, max: number): string {
+  if (value.length <= max) return value
+  const code = value.charCodeAt(max - 1)
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max)
 }
 
 /** @internal Session data must be a plain JSON object within the size limit. */

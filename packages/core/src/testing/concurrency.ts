@@ -92,7 +92,7 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
     const { ver, ended } = await endAll
 
     expect(ver).toBe(1)
-    const accepted = racing.filter((_, i) => created[i])
+    const accepted = racing.filter((_, i) => created[i]!.created)
     // A login that got in before the bump was ended by it; one that came after was refused (its
     // version is stale). Either way no session of version 0 survives.
     expect([...ended].sort()).toEqual([...before, ...accepted].sort())
@@ -100,7 +100,7 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
     expect(await expectIndexConsistent(store(), 'user-1', all, T0 + 2)).toEqual([])
     expect(eventsOf((await readAll(store())).entries)).toEqual([{ type: 'user', sub: 'user-1', ver: 1, at: T0 + 1 }])
     // A login that carries the new version gets in.
-    await expect(store().createSession(makeSession({ id: 'retry', ver: 1 }), T0 + 2)).resolves.toBe(true)
+    await expect(store().createSession(makeSession({ id: 'retry', ver: 1 }), T0 + 2)).resolves.toMatchObject({ created: true })
     expect(await expectIndexConsistent(store(), 'user-1', [...all, 'retry'], T0 + 2)).toEqual(['retry'])
   })
 

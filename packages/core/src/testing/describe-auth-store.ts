@@ -9,7 +9,7 @@ import { defineConcurrencyTests } from './concurrency.js'
 import { defineFeedTests } from './feed.js'
 import type { SuiteContext, SuiteSettings } from './fixtures.js'
 import { defineRevocationTests } from './revocation.js'
-import { defineSessionTests } from './sessions.js'
+import { defineSessionCapTests, defineSessionTests } from './sessions.js'
 import { defineUpdateTests } from './updates.js'
 import { defineUserTests } from './users.js'
 
@@ -84,6 +84,7 @@ export function describeAuthStore(
     }
 
     describe('sessions', () => defineSessionTests(context))
+    describe('sessions per user (maxPerUser)', () => defineSessionCapTests(context))
     describe('updateSession', () => defineUpdateTests(context))
     describe('atomicity', () => defineConcurrencyTests(context))
     describe('endUserSessions', () => defineUserTests(context))

@@ -23,6 +23,43 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
     expect(await auth.listSessions('bob')).toEqual([])
   })
 
+  it.each(['strict', 'mirror'] as const)(
+    '%s: a login beyond session.maxPerUser ends the least recently seen session: its tokens stop working, an event says so',
+    async (revocation) => {
+      const h = await setup()
+      const auth = h.auth({ revocation, session: { maxPerUser: 2 } })
+      await auth.ready()
+      const first = await auth.login({ sub: 'alice' })
+      h.clock.advance(1000)
+      const second = await auth.login({ sub: 'alice' })
+      h.clock.advance(1000)
+      await auth.refresh(first.refreshToken) // first is now the more recently seen
+      const bob = await auth.login({ sub: 'bob' })
+      h.clock.advance(1000)
+      const third = await auth.login({ sub: 'alice' })
+      expect((await auth.listSessions('alice')).map((s) => s.id).sort()).toEqual([first.sessionId, third.sessionId].sort())
+      expect(await outcome(auth.verifyAccessToken(second.accessToken))).toBe('session_revoked')
+      expect(await outcome(auth.refresh(second.refreshToken))).toBe('refresh_invalid')
+      expect(await outcome(auth.verifyAccessToken(third.accessToken))).toBe('ok')
+      expect(await outcome(auth.verifyAccessToken(bob.accessToken))).toBe('ok')
+      expect(h.events).toEqual([{ type: 'session_evicted', sub: 'alice', sid: second.sessionId, at: h.clock() }])
+    },
+  )
+
+  it('keeps the known metadata fields, truncated to their limits; refuses unknown fields and non-strings', async () => {
+    const h = await setup()
+    const auth = h.auth()
+    const huge = 'A'.repeat(5_000_000)
+    const login = await auth.login({ sub: 'alice', metadata: { userAgent: huge, ip: '2001:db8::1', label: `${'x'.repeat(127)}\u{1F600}` } })
+    const [session] = await auth.listSessions('alice')
+    expect(session!.id).toBe(login.sessionId)
+    expect(session!.metadata).toStrictEqual({ userAgent: 'A'.repeat(512), ip: '2001:db8::1', label: 'x'.repeat(127) })
+    for (const metadata of [{ userAgent: 42 }, { color: 'red' }, 'agent', [1]]) {
+      await expect(auth.login({ sub: 'alice', metadata: metadata as never }), JSON.stringify(metadata)).rejects.toBeInstanceOf(TypeError)
+    }
+    expect(await auth.listSessions('alice')).toHaveLength(1)
+  })
+
   it('verifies a session token by store lookup on every request, and logout ends it at once', async () => {
     const h = await setup()
     const auth = h.auth()

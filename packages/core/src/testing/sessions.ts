@@ -12,8 +12,8 @@ export function defineSessionTests({ store }: SuiteContext): void {
   it('createSession then getSession returns every field, nested values included', async () => {
     const tokens = makeSession({ revision: 7, lastSeenAt: T0 + 5, refresh: { generation: 4, current: 'h4', previous: 'h3', rotatedAt: T0 + 5 } })
     const cookie = makeCookieSession({ id: 'sid-2' })
-    await expect(store().createSession(tokens, T0)).resolves.toBe(true)
-    await expect(store().createSession(cookie, T0)).resolves.toBe(true)
+    await expect(store().createSession(tokens, T0)).resolves.toMatchObject({ created: true })
+    await expect(store().createSession(cookie, T0)).resolves.toMatchObject({ created: true })
     expect(await store().getSession(refOf(tokens), T0)).toStrictEqual(tokens)
     expect(await store().getSession(refOf(cookie), T0)).toStrictEqual(cookie)
   })
@@ -44,7 +44,7 @@ export function defineSessionTests({ store }: SuiteContext): void {
     const old = makeSession({ expiresAt: T0 + 1000 })
     await store().createSession(old, T0)
     const fresh = makeSession({ createdAt: T0 + 1000, lastSeenAt: T0 + 1000, expiresAt: T0 + 1000 + HOUR })
-    await expect(store().createSession(fresh, T0 + 1000)).resolves.toBe(true)
+    await expect(store().createSession(fresh, T0 + 1000)).resolves.toMatchObject({ created: true })
     expect(await store().getSession(refOf(fresh), T0 + 1000)).toStrictEqual(fresh)
     expect(idsOf(await store().listSessions(fresh.sub, T0 + 1000))).toEqual([fresh.id])
   })
@@ -135,5 +135,55 @@ export function defineSessionTests({ store }: SuiteContext): void {
     await store().createSession(record, T0)
     expect(await store().endSession(refOf(record), T0 + 1000)).toBeNull()
     expect(await store().getSession(refOf(record), T0 + 999)).toBeNull()
+  })
+}
+
+/** Registers the per-user cap tests of `createSession` (`maxPerUser`). */
+export function defineSessionCapTests({ store }: SuiteContext): void {
+  const seen = (id: string, lastSeenAt: number, sub = 'user-1') => makeSession({ id, sub, lastSeenAt, createdAt: T0 })
+
+  it('at the cap, a new session ends the least recently seen one, with a session event, and answers its id', async () => {
+    for (const [id, at] of [['b', T0 + 2], ['a', T0 + 3], ['c', T0 + 1]] as const) {
+      expect(await store().createSession(seen(id, at), T0 + 5, { maxPerUser: 3 })).toStrictEqual({ created: true, ended: [] })
+    }
+    expect(await store().createSession(seen('d', T0 + 5), T0 + 5, { maxPerUser: 3 })).toStrictEqual({ created: true, ended: ['c'] })
+    expect(idsOf(await store().listSessions('user-1', T0 + 5)).sort()).toEqual(['a', 'b', 'd'])
+    expect(await store().getSession({ sub: 'user-1', id: 'c' }, T0 + 5)).toBeNull()
+    expect((await store().getRevocationState({ sub: 'user-1', sid: 'c', jti: 'j' }, T0 + 5)).sessionAlive).toBe(false)
+    expect(eventsOf((await readAll(store())).entries)).toEqual([{ type: 'session', sub: 'user-1', sid: 'c', at: T0 + 5 }])
+  })
+
+  it('above the cap (a lowered cap), ends as many as needed, oldest seen first, ties by id', async () => {
+    for (const id of ['e', 'd', 'c', 'b', 'a']) await store().createSession(seen(id, T0 + (id === 'e' ? 9 : 1)), T0 + 10)
+    const result = await store().createSession(seen('f', T0 + 10), T0 + 10, { maxPerUser: 2 })
+    expect(result).toStrictEqual({ created: true, ended: ['a', 'b', 'c', 'd'] })
+    expect(idsOf(await store().listSessions('user-1', T0 + 10)).sort()).toEqual(['e', 'f'])
+  })
+
+  it('counts live sessions only, of this user only', async () => {
+    await store().createSession(makeSession({ id: 'old', expiresAt: T0 + 10 }), T0)
+    await store().createSession(seen('live', T0 + 1), T0)
+    await store().createSession(seen('other', T0, 'user-2'), T0)
+    expect(await store().createSession(seen('new', T0 + 20), T0 + 20, { maxPerUser: 2 })).toStrictEqual({ created: true, ended: [] })
+    expect(await store().getSession({ sub: 'user-2', id: 'other' }, T0 + 20)).not.toBeNull()
+    expect(await store().createSession(seen('newer', T0 + 21), T0 + 21, { maxPerUser: 2 })).toStrictEqual({ created: true, ended: ['live'] })
+    expect(await store().getSession({ sub: 'user-2', id: 'other' }, T0 + 21)).not.toBeNull()
+  })
+
+  it('a cap of 1 replaces the session; a refused creation (stale version) ends nothing', async () => {
+    await store().createSession(seen('a', T0), T0, { maxPerUser: 1 })
+    expect(await store().createSession(seen('b', T0 + 1), T0 + 1, { maxPerUser: 1 })).toStrictEqual({ created: true, ended: ['a'] })
+    await store().endUserSessions('user-2', T0 + 1)
+    await store().createSession(seen('x', T0, 'user-2'), T0 + 1, { maxPerUser: 1 }) // ver 0 is stale: refused
+    await store().createSession(makeSession({ id: 'y', sub: 'user-2', ver: 1 }), T0 + 1)
+    expect(await store().createSession(seen('z', T0 + 2, 'user-2'), T0 + 2, { maxPerUser: 1 })).toStrictEqual({ created: false, ended: [] })
+    expect(idsOf(await store().listSessions('user-2', T0 + 2))).toEqual(['y'])
+  })
+
+  it('refuses a maxPerUser that is not a positive integer, with a TypeError, and creates nothing', async () => {
+    for (const maxPerUser of [0, -1, 1.5, Number.NaN]) {
+      await expect(store().createSession(seen(`bad-${maxPerUser}`, T0), T0, { maxPerUser }), String(maxPerUser)).rejects.toBeInstanceOf(TypeError)
+    }
+    expect(await store().listSessions('user-1', T0)).toEqual([])
   })
 }

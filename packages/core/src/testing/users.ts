@@ -45,20 +45,20 @@ export function defineUserTests({ store }: SuiteContext): void {
   })
 
   it("creates a session only while the user's version equals its ver", async () => {
-    await expect(store().createSession(makeSession({ id: 'v0' }), T0)).resolves.toBe(true)
+    await expect(store().createSession(makeSession({ id: 'v0' }), T0)).resolves.toMatchObject({ created: true })
     await store().endUserSessions('user-1', T0 + 1)
     await store().endUserSessions('user-1', T0 + 2)
     for (const ver of [0, 1, 3]) {
-      await expect(store().createSession(makeSession({ id: `stale-${ver}`, ver }), T0 + 3)).resolves.toBe(false)
+      await expect(store().createSession(makeSession({ id: `stale-${ver}`, ver }), T0 + 3)).resolves.toMatchObject({ created: false })
       expect(await store().getSession({ sub: 'user-1', id: `stale-${ver}` }, T0 + 3)).toBeNull()
     }
     expect(await store().listSessions('user-1', T0 + 3)).toEqual([])
     const current = makeSession({ id: 'v2', ver: 2 })
-    await expect(store().createSession(current, T0 + 3)).resolves.toBe(true)
+    await expect(store().createSession(current, T0 + 3)).resolves.toMatchObject({ created: true })
     expect(await store().getSession(refOf(current), T0 + 3)).toStrictEqual(current)
     expect(idsOf(await store().listSessions('user-1', T0 + 3))).toEqual(['v2'])
     // Only user-1 moved on.
-    await expect(store().createSession(makeSession({ sub: 'user-2', id: 'v0' }), T0 + 3)).resolves.toBe(true)
+    await expect(store().createSession(makeSession({ sub: 'user-2', id: 'v0' }), T0 + 3)).resolves.toMatchObject({ created: true })
   })
 
   it('bumps the version and answers no ids for a user without sessions', async () => {
