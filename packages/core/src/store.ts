@@ -274,6 +274,14 @@ export interface AuthStore {
    * expire the record then, and answer `{ applied: true, session }`. Otherwise change nothing and answer
    * `{ applied: false, session }` with the record as it is (or `null`). An update never creates a
    * session: an ended session stays ended.
+   *
+   * **Never late.** An update whose call rejected (or will reject) with `store_unavailable` must
+   * not be applied afterwards: a refresh the client was told failed, then applied when a stalled
+   * backend resumes, would make the client's retry look like theft. A store whose backend may run
+   * a command late (a paused server, a command re-sent after a reconnect) gives the command a
+   * deadline that the backend checks on its own clock. Where a store cannot rule out that a patch
+   * applied noticeably later than `now`, it moves `refresh.rotatedAt` forward by that delay, so the
+   * grace window counts from when the rotation was applied.
    */
   updateSession(ref: SessionRef, condition: UpdateCondition, patch: SessionPatch, now: number): Promise<UpdateSessionResult>
 

@@ -3,10 +3,13 @@
  * hash slot) only, so each is atomic on standalone Redis, Sentinel and Cluster alike.
  *
  * Times are core's (`now`, in ms): every liveness check uses them. Redis' own clock (`TIME`) is
- * only used to set eviction times, never earlier than the logical expiry on either clock.
+ * used to set eviction times, never earlier than the logical expiry on either clock, and to check
+ * write deadlines (below).
  *
- * ioredis re-sends a command left unanswered when a connection drops, so a script may run twice.
- * Each is safe under that: a conditional update that already applied finds its condition false
+ * ioredis re-sends a command left unanswered when a connection drops, so a script may run twice,
+ * or run late (a stalled server, a re-send after the caller gave up). Writes whose caller must
+ * not see them happen late (a rotation, a login) carry a deadline on Redis' clock (see
+ * `server-clock.ts`) and refuse to run after it. Each script is safe to run twice: a conditional update that already applied finds its condition false
  * and answers the record as it is (which core reads as the grace path of a rotation); a creation
  * finding its own identical record answers success again; ending a session or denying a token
  * again changes nothing and appends nothing; ending a user's sessions again bumps the version
@@ -87,10 +90,12 @@ function script(body: string): string {
 
 /**
  * KEYS: version, record, index, stream, meta. ARGV: now, ver, expiresAt, sid, maxPerUser ('' = no
- * cap), record key prefix, epoch, channel, shard, sub, then field/value pairs.
+ * cap), record key prefix, epoch, channel, shard, sub, deadline (Redis time, ms), then field/value
+ * pairs.
  * Answers {1, {ended ids}} (created, or this very record exists: a re-send, which answers no ids
  * since the first run ended them), {0} (the user's version moved on), {-1} (another live session
- * has this id). With a cap, the user's least recently seen live sessions are ended first, as
+ * has this id), {-2} (it ran after its deadline: nothing written, the caller was told the store
+ * did not answer). With a cap, the user's least recently seen live sessions are ended first, as
  * END_SESSION ends them, so the new one makes exactly maxPerUser.
  */
 export const CREATE_SESSION = script(`
@@ -99,11 +104,12 @@ local existing = redis.call('HGETALL', KEYS[2])
 local live = #existing > 0 and tonumber(field(existing, 'expiresAt')) > now
 if live then
   local same = true
-  for i = 11, #ARGV, 2 do
+  for i = 12, #ARGV, 2 do
     if field(existing, ARGV[i]) ~= ARGV[i + 1] then same = false end
   end
   if same then return {1, {}} end
 end
+if redis_now() > tonumber(ARGV[11]) then return {-2} end
 if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[2]) then return {0} end
 if live then return {-1} end
 local ended = {}
@@ -133,7 +139,7 @@ if ARGV[5] ~= '' then
   end
 end
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 11))
+redis.call('HSET', KEYS[2], unpack(ARGV, 12))
 local at = evict_at(tonumber(ARGV[3]), now)
 redis.call('PEXPIREAT', KEYS[2], int(at))
 -- Forget index entries that expired a day ago (far beyond any clock skew between processes).
@@ -145,11 +151,18 @@ return {1, ended}
 
 /**
  * KEYS: record, index. ARGV: now, sid, revision condition or '', '1' if refreshCurrent is a
- * condition, its value, lastSeenAt or '', '1' to drop the refresh hash, field/value pairs.
- * Answers {1, record} (applied), {0, record} (a condition failed) or {0} (absent or expired).
+ * condition, its value, lastSeenAt or '', '1' to drop the refresh hash, deadline (Redis time, ms),
+ * sent at (Redis time, ms), refresh.rotatedAt of the patch or '', field/value pairs.
+ * Answers {1, record} (applied), {0, record} (a condition failed), {0} (absent or expired) or
+ * {-1} (it ran after its deadline: the caller was told the store did not answer, so nothing is
+ * written). A rotation's rotatedAt is moved forward by however long after its sending the script
+ * ran, when that is over 25 ms (field ra), so the grace window counts from when the rotation was
+ * applied.
  */
 export const UPDATE_SESSION = script(`
 local now = tonumber(ARGV[1])
+local t = redis_now()
+if t > tonumber(ARGV[8]) then return {-1} end
 local rec = redis.call('HGETALL', KEYS[1])
 if #rec == 0 then return {0} end
 local exp = tonumber(field(rec, 'expiresAt'))
@@ -158,8 +171,18 @@ if (ARGV[3] ~= '' and tonumber(field(rec, 'revision')) ~= tonumber(ARGV[3]))
   or (ARGV[4] == '1' and field(rec, 'rc') ~= ARGV[5]) then
   return {0, rec}
 end
-if #ARGV >= 8 then redis.call('HSET', KEYS[1], unpack(ARGV, 8)) end
-if ARGV[7] == '1' then redis.call('HDEL', KEYS[1], 'rc') end
+if #ARGV >= 11 then redis.call('HSET', KEYS[1], unpack(ARGV, 11)) end
+if ARGV[7] == '1' then redis.call('HDEL', KEYS[1], 'rc', 'ra') end
+if ARGV[10] ~= '' then
+  -- Ran noticeably later than sent (a stalled server, a re-send): the rotation counts from now.
+  -- Below 25 ms it is the round trip and the clock estimate, and the patch's time stands.
+  local delay = t - tonumber(ARGV[9])
+  if delay > 25 then
+    redis.call('HSET', KEYS[1], 'ra', fmt(tonumber(ARGV[10]) + delay))
+  else
+    redis.call('HDEL', KEYS[1], 'ra')
+  end
+end
 redis.call('HINCRBY', KEYS[1], 'revision', 1)
 if ARGV[6] == '' then return {1, redis.call('HGETALL', KEYS[1])} end
 exp = math.min(tonumber(field(rec, 'absoluteExpiresAt')), tonumber(ARGV[6]) + tonumber(field(rec, 'idleTimeout')))

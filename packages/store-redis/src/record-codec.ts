@@ -32,11 +32,15 @@ export function encodeRecord(record: SessionRecord): string[] {
   return pairs
 }
 
-/** @internal The script arguments of a patch: lastSeenAt ('' if not patched), drop-rc flag, field/value pairs. */
-export function encodePatch(patch: SessionPatch): { lastSeenAt: string; dropRefreshHash: boolean; pairs: string[] } {
+/**
+ * @internal The script arguments of a patch: lastSeenAt ('' if not patched), drop-rc flag, the
+ * rotation time ('' unless the patch sets refresh state), field/value pairs.
+ */
+export function encodePatch(patch: SessionPatch): { lastSeenAt: string; dropRefreshHash: boolean; rotatedAt: string; pairs: string[] } {
   const pairs: string[] = []
   let dropRefreshHash = false
   let lastSeenAt = ''
+  let rotatedAt = ''
   // Only the four patchable fields, and only those given: `{ data: undefined }` changes nothing.
   if (patch.lastSeenAt !== undefined) {
     if (typeof patch.lastSeenAt !== 'number' || !Number.isFinite(patch.lastSeenAt)) throw new TypeError('updateSession: lastSeenAt must be a finite number')
@@ -45,11 +49,17 @@ export function encodePatch(patch: SessionPatch): { lastSeenAt: string; dropRefr
   if (patch.refresh !== undefined) {
     pairs.push('refresh', JSON.stringify(patch.refresh))
     if (patch.refresh === null) dropRefreshHash = true
-    else pairs.push('rc', patch.refresh.current)
+    else {
+      if (typeof patch.refresh.rotatedAt !== 'number' || !Number.isFinite(patch.refresh.rotatedAt)) {
+        throw new TypeError('updateSession: refresh.rotatedAt must be a finite number')
+      }
+      pairs.push('rc', patch.refresh.current)
+      rotatedAt = String(patch.refresh.rotatedAt)
+    }
   }
   if (patch.data !== undefined) pairs.push('data', JSON.stringify(patch.data))
   if (patch.metadata !== undefined) pairs.push('metadata', JSON.stringify(patch.metadata))
-  return { lastSeenAt, dropRefreshHash, pairs }
+  return { lastSeenAt, dropRefreshHash, rotatedAt, pairs }
 }
 
 /** @internal A record from its hash (a flat field/value array), or `null` for an empty one. */
@@ -63,6 +73,9 @@ export function decodeRecord(flat: readonly string[] | null | undefined): Sessio
     return value
   }
   const number = (name: string): number => Number(text(name))
+  const refresh = JSON.parse(text('refresh')) as SessionRecord['refresh']
+  // `ra`: the rotation time as the update script moved it to when it applied (see UPDATE_SESSION).
+  const appliedAt = fields.get('ra')
   return {
     id: text('id'),
     sub: text('sub'),
@@ -73,7 +86,7 @@ export function decodeRecord(flat: readonly string[] | null | undefined): Sessio
     expiresAt: number('expiresAt'),
     transport: text('transport') as SessionRecord['transport'],
     tokenHash: JSON.parse(text('tokenHash')) as string | null,
-    refresh: JSON.parse(text('refresh')) as SessionRecord['refresh'],
+    refresh: refresh !== null && appliedAt !== undefined ? { ...refresh, rotatedAt: Number(appliedAt) } : refresh,
     ver: number('ver'),
     metadata: JSON.parse(text('metadata')) as SessionRecord['metadata'],
     data: JSON.parse(text('data')) as SessionRecord['data'],

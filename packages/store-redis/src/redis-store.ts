@@ -17,6 +17,7 @@ import { resolveOptions, type RedisStoreOptions } from './options.js'
 import { decodeRecord, encodePatch, encodeRecord } from './record-codec.js'
 import { RedisFeed } from './redis-feed.js'
 import { Script } from './script.js'
+import { ServerClock } from './server-clock.js'
 
 const scripts = {
   create: new Script(CREATE_SESSION),
@@ -69,6 +70,10 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
   const connection = new Connection(client, commandTimeoutMs, log)
   const doorbell = new Doorbell(client, layout.channel, log)
   const feed = new RedisFeed(client, connection, layout, doorbell)
+  const serverClock = new ServerClock(client, connection)
+  // A write's deadline on Redis' clock falls this much before the caller gives up, so the answer
+  // of a write applied just in time still has time to come back.
+  const deadlineMargin = Math.min(50, Math.floor(commandTimeoutMs / 5))
   let closed = false
   let layoutChecked: Promise<void> | undefined
   let misconfigured: TypeError | undefined
@@ -109,6 +114,17 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
     return connection.run(operation)
   }
 
+  /**
+   * Runs a write that must not apply after the caller gave up (see `server-clock.ts`): `send` gets
+   * the deadline and the sending time, both on Redis' clock (ms).
+   */
+  async function callWithDeadline<T>(send: (deadline: number, sentAt: number) => Promise<T>): Promise<T> {
+    await prepare()
+    const offset = await serverClock.offset()
+    const deadline = Date.now() + offset + commandTimeoutMs - deadlineMargin
+    return connection.run(() => send(deadline, Date.now() + offset))
+  }
+
   /** Runs a revocation script, waiting for replicas when configured. */
   function revoke(script: Script, keys: string[], args: Array<string | number>): Promise<unknown> {
     return waitReplicas > 0 ? script.runAndWait(client, keys, args, waitReplicas, waitTimeoutMs) : script.run(client, keys, args)
@@ -128,7 +144,11 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
       const shard = layout.user(record.sub)
       const keys = [layout.version(record.sub), layout.record(record.sub, record.id), layout.index(record.sub), shard.stream, shard.meta]
       const args = [now, record.ver, record.expiresAt, record.id, maxPerUser ?? '', keyPrefix + layout.recordPrefix(record.sub), ...feedArgs(shard), record.sub]
-      const [status, ended] = (await call(() => scripts.create.run(client, keys, [...args, ...fields]))) as [number, string[] | undefined]
+      const [status, ended] = (await callWithDeadline((deadline) => scripts.create.run(client, keys, [...args, deadline, ...fields]))) as [
+        number,
+        string[] | undefined,
+      ]
+      if (Number(status) === -2) throw unavailable('the login reached Redis after its deadline: not applied')
       if (Number(status) === -1) throw new TypeError('createSession: a session with this id exists')
       return { created: Number(status) === 1, ended: ended ?? [] }
     },
@@ -140,7 +160,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
     },
 
     async updateSession(ref, condition, patch, now): Promise<UpdateSessionResult> {
-      const { lastSeenAt, dropRefreshHash, pairs } = encodePatch(patch)
+      const { lastSeenAt, dropRefreshHash, rotatedAt, pairs } = encodePatch(patch)
       const args = [
         now,
         ref.id,
@@ -149,10 +169,14 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
         condition.refreshCurrent ?? '',
         lastSeenAt,
         dropRefreshHash ? '1' : '0',
-        ...pairs,
       ]
       const keys = [layout.record(ref.sub, ref.id), layout.index(ref.sub)]
-      const [applied, flat] = (await call(() => scripts.update.run(client, keys, args))) as [number, string[] | undefined]
+      const [applied, flat] = (await callWithDeadline((deadline, sentAt) =>
+        scripts.update.run(client, keys, [...args, deadline, sentAt, rotatedAt, ...pairs]),
+      )) as [number, string[] | undefined]
+      // A rotation that a stalled Redis runs after the caller was told it failed would make the
+      // client's retry look like theft: the script refuses to run that late.
+      if (Number(applied) === -1) throw unavailable('the update reached Redis after its deadline: not applied')
       return { applied: Number(applied) === 1, session: decodeRecord(flat) }
     },
 

@@ -4,7 +4,7 @@
  * never report a false reuse, resume without restarting the application, replay what a mirror
  * missed and report a feed that was lost.
  */
-import { type Auth, type AuthStore, createAuth, generateKeySet, isAuthError, type KeySet, type SecurityEvent, type TokenResponse } from '@auth/core'
+import { type Auth, type AuthStore, createAuth, type CreateAuthOptions, generateKeySet, isAuthError, type KeySet, type SecurityEvent, type TokenResponse } from '@auth/core'
 import { startRedisServer, startTcpProxy, type RedisServer, type TcpProxy } from '@auth/test-utils'
 import { Redis, type RedisOptions } from 'ioredis'
 import { randomBytes } from 'node:crypto'
@@ -120,6 +120,7 @@ function auth(
   events: SecurityEvent[] = [],
   revocation: 'strict' | 'mirror' = 'strict',
   mirror = { stalenessMs: 2000, blockMs: 50 },
+  extra: Partial<CreateAuthOptions> = {},
 ): Auth {
   const created = createAuth({
     store: s,
@@ -131,6 +132,7 @@ function auth(
     revocation,
     mirror,
     onSecurityEvent: (event) => events.push(event),
+    ...extra,
   })
   cleanup.push(() => created.close())
   return created
@@ -303,6 +305,92 @@ describe('Redis killed mid-rotation', () => {
     expect(retry.refreshToken).toBe(resent.refreshToken)
     expect((await a.refresh(resent.refreshToken)).sessionId).toBe(login.sessionId)
     expect(events).toEqual([])
+  })
+})
+
+describe('a rotation the client was told failed (503) is never applied later', () => {
+  /** An Auth on the real clock with a 1 s grace window, and the store's time budget. */
+  async function rotationSetup(budgetMs: number, grace = 1, port?: number) {
+    const redis = await server()
+    const s = store(client(port ?? redis.port), { commandTimeoutMs: budgetMs })
+    const events: SecurityEvent[] = []
+    const a = auth(s, () => Date.now(), events, 'strict', undefined, { refreshGrace: grace })
+    // load the scripts first, so a NOSCRIPT round trip does not blur the timings
+    await a.refresh((await a.login({ sub: 'warm-up' })).refreshToken)
+    return { redis, a, events }
+  }
+
+  /** The retry that follows a 503, after more than the grace window: a working successor, no theft. */
+  async function expectRetryRotates(a: Auth, events: SecurityEvent[], login: TokenResponse): Promise<void> {
+    const retry = await a.refresh(login.refreshToken)
+    expect(retry.sessionId).toBe(login.sessionId)
+    expect(await outcome(a.verifyAccessToken(retry.accessToken))).toBe('ok')
+    expect(await outcome(a.refresh(retry.refreshToken))).toBe('ok')
+    expect(events).toEqual([])
+  }
+
+  it('Redis stalled past the budget (SIGSTOP): 503; after SIGCONT the stale rotation does not run; a retry after grace rotates', async () => {
+    const { redis, a, events } = await rotationSetup(300)
+    const login = await a.login({ sub: 'alice' })
+    redis.pause()
+    try {
+      const [code, ms] = await timed(() => outcome(a.refresh(login.refreshToken)))
+      expect(code).toBe('store_unavailable')
+      expect(ms).toBeLessThan(600)
+      await sleep(500) // the stall goes on well past the budget
+    } finally {
+      redis.resume()
+    }
+    await sleep(1300) // the client retries after more than the 1 s grace window
+    await expectRetryRotates(a, events, login)
+  })
+
+  it('a request held in the network past the budget, then re-sent by ioredis after a reconnect, is refused by its deadline', async () => {
+    const target = await server()
+    const proxy: TcpProxy = await startTcpProxy(target.port)
+    cleanup.push(() => proxy.close())
+    const { a, events } = await rotationSetup(300, 1, proxy.port)
+    const login = await a.login({ sub: 'alice' })
+    proxy.holdRequests(true)
+    expect(await outcome(a.refresh(login.refreshToken))).toBe('store_unavailable')
+    await sleep(400)
+    proxy.holdRequests(false) // delivers the held request late…
+    proxy.dropConnections() // …and ioredis re-sends what it still has pending on a new connection
+    await sleep(1300)
+    await expectRetryRotates(a, events, login)
+  })
+
+  it.each([-600_000, 600_000])('with the application clock %d ms off Redis\' clock: rotations apply, and a stalled one is still refused', async (skewMs) => {
+    const realNow = Date.now.bind(Date)
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMs)
+    const { redis, a, events } = await rotationSetup(300)
+    const login = await a.login({ sub: 'alice' })
+    const next = await a.refresh(login.refreshToken)
+    redis.pause()
+    try {
+      expect(await outcome(a.refresh(next.refreshToken))).toBe('store_unavailable')
+      await sleep(500)
+    } finally {
+      redis.resume()
+    }
+    await sleep(1300)
+    await expectRetryRotates(a, events, next)
+  })
+
+  it('the grace window counts from when Redis applied the rotation, not from the request', async () => {
+    const { redis, a, events } = await rotationSetup(3000, 0.3)
+    const login = await a.login({ sub: 'alice' })
+    redis.pause()
+    const first = a.refresh(login.refreshToken)
+    await sleep(1000) // stalled longer than the 300 ms grace, shorter than the 3 s budget
+    redis.resume()
+    const successor = await first
+    // another tab presents the same token right after the rotation was applied: the same successor
+    const tab = await a.refresh(login.refreshToken)
+    expect(tab.refreshToken).toBe(successor.refreshToken)
+    expect(events).toEqual([])
+    await sleep(400)
+    expect(await outcome(a.refresh(login.refreshToken))).toBe('refresh_reused') // past grace, counted from the apply
   })
 })
 

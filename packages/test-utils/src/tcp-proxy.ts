@@ -13,6 +13,11 @@ export interface TcpProxy {
   readonly port: number
   /** While on, bytes from the target to the client are dropped (requests still go through). */
   swallowReplies(on: boolean): void
+  /**
+   * While on, bytes from the client are held back (a request stuck in the network); turning it
+   * off delivers them in order. Dropping the connections drops what is held.
+   */
+  holdRequests(on: boolean): void
   /** While on, new connections are closed at once. */
   refuse(on: boolean): void
   /** Closes every open connection (both sides). */
@@ -33,7 +38,9 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>()
+  const held = new Map<Socket, Buffer[]>() // upstream → chunks held back
   let swallow = false
+  let holding = false
   let refusing = false
   const server = createServer((client) => {
     if (refusing) {
@@ -45,10 +52,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     pairs.add(pair)
     const drop = () => {
       pairs.delete(pair)
+      held.delete(upstream)
       client.destroy()
       upstream.destroy()
     }
-    client.on('data', (chunk) => upstream.write(chunk))
+    client.on('data', (chunk: Buffer) => {
+      if (holding) {
+        const queue = held.get(upstream)
+        if (queue) queue.push(chunk)
+        else held.set(upstream, [chunk])
+      } else {
+        upstream.write(chunk)
+      }
+    })
     upstream.on('data', (chunk) => {
       if (!swallow) client.write(chunk)
     })
@@ -69,11 +85,18 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       upstream.destroy()
     }
     pairs.clear()
+    held.clear()
   }
   return {
     port,
     swallowReplies(on) {
       swallow = on
+    },
+    holdRequests(on) {
+      holding = on
+      if (on) return
+      for (const [upstream, chunks] of [...held]) for (const chunk of chunks) upstream.write(chunk)
+      held.clear()
     },
     refuse(on) {
       refusing = on
