@@ -17,6 +17,7 @@ export type ClaimsHook = (session: SessionRecord) => Record<string, unknown> | P
 
 /** @internal */
 export interface AuthContext {
+  /** The application's store, guarded: every failure is `store_unavailable` (`lib/store-guard.ts`). */
   readonly store: AuthStore
   readonly keys: KeySet
   readonly issuer: string

@@ -16,8 +16,8 @@ import { rotateRefreshToken } from './refresh/rotate.js'
 import { RevocationMirror } from './revocation/mirror.js'
 import { mirrorCheck, type RevocationStrategy, strictCheck } from './revocation/strategy.js'
 import { createSession, type LoginOptions, type LoginResult, type SessionCookieResponse } from './session/create-session.js'
+import { guardStore } from './lib/store-guard.js'
 import {
-  call,
   setSessionData,
   touchSession,
   updateSessionData,
@@ -119,8 +119,6 @@ export interface SessionInfo {
 
 /** What {@link createAuth} returns. */
 export interface Auth {
-  /** The store. */
-  readonly store: AuthStore
   /** The access-token verifier, with the configured revocation strategy. */
   readonly verifier: Verifier
   /** The revocation strategy in force. */
@@ -205,8 +203,10 @@ export const DEFAULT_MAX_SESSIONS_PER_USER = 100
  */
 export function createAuth(options: CreateAuthOptions): Auth {
   if (typeof options !== 'object' || options === null) throw new TypeError('createAuth: options are required')
-  const { store, keys, issuer, audience } = options
-  if (!store || typeof store.updateSession !== 'function') throw new TypeError('createAuth: store must implement AuthStore')
+  const { keys, issuer, audience } = options
+  if (!options.store || typeof options.store.updateSession !== 'function') throw new TypeError('createAuth: store must implement AuthStore')
+  // Wrapped once: every store failure on every path is `store_unavailable` (never a stack trace).
+  const store = guardStore(options.store)
   if (!keys || typeof keys.jwks !== 'function') throw new TypeError('createAuth: keys must be a KeySet')
   if (!keys.signingKey) throw new TypeError('createAuth: the key set needs a signing key')
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('createAuth: issuer is required')
@@ -296,7 +296,6 @@ export function createAuth(options: CreateAuthOptions): Auth {
   mirror?.start()
 
   const auth: Auth = {
-    store,
     verifier,
     revocation: strategy,
     login: ((login: LoginOptions) => createSession(ctx, login)) as Auth['login'],
@@ -308,13 +307,13 @@ export function createAuth(options: CreateAuthOptions): Auth {
       const now = clock()
       // Only a session that existed is revoked locally: a reference naming another user's
       // session id finds nothing in the store, and must not end it in this process's mirror.
-      const ended = await call(() => store.endSession(ref, now))
+      const ended = await store.endSession(ref, now)
       if (ended) revoked({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
     },
     async logoutAll(sub) {
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('logoutAll: sub is required')
       const now = clock()
-      const result = await call(() => store.endUserSessions(sub, now))
+      const result = await store.endUserSessions(sub, now)
       revoked({ type: 'user', sub, ver: result.ver, at: now })
       events.emit({ type: 'logout_all', sub, ver: result.ver, ended: result.ended.length, at: now })
       return result
@@ -324,11 +323,11 @@ export function createAuth(options: CreateAuthOptions): Auth {
         throw new TypeError('revokeToken: expected the claims of a verified token ({ sub, jti, exp })')
       }
       const now = clock()
-      await call(() => store.denyToken({ sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000 }, now))
+      await store.denyToken({ sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000 }, now)
       revoked({ type: 'token', sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000, at: now })
     },
     async listSessions(sub, currentSid) {
-      const sessions = await call(() => store.listSessions(sub, clock()))
+      const sessions = await store.listSessions(sub, clock())
       return sessions
         .map((s) => ({
           id: s.id,
@@ -343,7 +342,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
     },
     getSession(ref) {
       checkRef(ref)
-      return call(() => store.getSession(ref, clock()))
+      return store.getSession(ref, clock())
     },
     touchSession: (ref) => touchSession(ctx, checkRef(ref)),
     updateSessionData: (ref, update, updateOptions) => updateSessionData(ctx, checkRef(ref), update, updateOptions),

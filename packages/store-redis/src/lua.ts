@@ -155,8 +155,8 @@ return {1, ended}
  * sent at (Redis time, ms), refresh.rotatedAt of the patch or '', field/value pairs.
  * Answers {1, record} (applied), {0, record} (a condition failed), {0} (absent or expired) or
  * {-1} (it ran after its deadline: the caller was told the store did not answer, so nothing is
- * written). A rotation's rotatedAt is moved forward by however long after its sending the script
- * ran, when that is over 25 ms (field ra), so the grace window counts from when the rotation was
+ * written). A rotation's rotatedAt is moved forward by however much more than 200 ms after its
+ * sending the script ran (field ra), so the grace window counts from about when the rotation was
  * applied.
  */
 export const UPDATE_SESSION = script(`
@@ -174,10 +174,11 @@ end
 if #ARGV >= 11 then redis.call('HSET', KEYS[1], unpack(ARGV, 11)) end
 if ARGV[7] == '1' then redis.call('HDEL', KEYS[1], 'rc', 'ra') end
 if ARGV[10] ~= '' then
-  -- Ran noticeably later than sent (a stalled server, a re-send): the rotation counts from now.
-  -- Below 25 ms it is the round trip and the clock estimate, and the patch's time stands.
-  local delay = t - tonumber(ARGV[9])
-  if delay > 25 then
+  -- Ran late (a stalled server, a re-send): the rotation counts from about when it applied. The
+  -- first 200 ms are not counted: they may be the round trip, a busy event loop and the clock
+  -- estimate, and a grace window one round trip longer is no gain.
+  local delay = t - tonumber(ARGV[9]) - 200
+  if delay > 0 then
     redis.call('HSET', KEYS[1], 'ra', fmt(tonumber(ARGV[10]) + delay))
   else
     redis.call('HDEL', KEYS[1], 'ra')

@@ -3,7 +3,7 @@
  * the feed's own connection (a duplicate of that client) does the same.
  */
 import { randomBytes } from 'node:crypto'
-import { createAuth, generateKeySet } from '@auth/core'
+import { type AuthStore, createAuth, generateKeySet } from '@auth/core'
 import { startRedisSentinel, startRedisServer, type RedisServer } from '@auth/test-utils'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
@@ -29,8 +29,12 @@ it('logs in, rotates, and revokes to a mirror through a Sentinel-configured clie
   const keys = await generateKeySet()
   const secret = randomBytes(32).toString('base64url')
   const prefix = 'sentinel:'
-  const make = (revocation: 'strict' | 'mirror') =>
-    createAuth({ store: storeOn(client, { prefix }), keys, secret, issuer: 'https://a.test', audience: 'https://b.test', revocation })
+  const stores: AuthStore[] = []
+  const make = (revocation: 'strict' | 'mirror') => {
+    const store = storeOn(client, { prefix })
+    stores.push(store)
+    return createAuth({ store, keys, secret, issuer: 'https://a.test', audience: 'https://b.test', revocation })
+  }
   const a = make('strict')
   const b = make('mirror')
   try {
@@ -43,6 +47,6 @@ it('logs in, rotates, and revokes to a mirror through a Sentinel-configured clie
     expect(await master.cli('--scan', '--pattern', 'sentinel:*')).toContain('sentinel:config')
   } finally {
     await Promise.all([a.close(), b.close()])
-    await Promise.all([a.store.close(), b.store.close()])
+    await Promise.all(stores.map((store) => store.close()))
   }
 })

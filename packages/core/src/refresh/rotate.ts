@@ -20,7 +20,6 @@
 import type { AuthContext } from '../auth-context.js'
 import { AuthError } from '../errors.js'
 import { timingSafeEqualString } from '../lib/mac.js'
-import { storeError } from '../revocation/strategy.js'
 import type { SessionRecord } from '../store.js'
 import { issueTokens, type TokenResponse } from './issue-tokens.js'
 import { formatRefreshToken, hasValidTag, parseRefreshToken, successorSecret } from './refresh-token.js'
@@ -43,17 +42,12 @@ export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown
   const ref = { sub: presented.sub, id: presented.sid }
   const now = ctx.clock()
 
-  let outcome
-  try {
-    outcome = await ctx.store.updateSession(
-      ref,
-      { refreshCurrent: presentedHash },
-      { refresh: { generation: nextGeneration, current: nextHash, previous: presentedHash, rotatedAt: now }, lastSeenAt: now },
-      now,
-    )
-  } catch (error) {
-    throw storeError(error)
-  }
+  const outcome = await ctx.store.updateSession(
+    ref,
+    { refreshCurrent: presentedHash },
+    { refresh: { generation: nextGeneration, current: nextHash, previous: presentedHash, rotatedAt: now }, lastSeenAt: now },
+    now,
+  )
 
   let session: SessionRecord
   if (outcome.applied && outcome.session) {
@@ -84,11 +78,7 @@ export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown
 }
 
 async function endForReuse(ctx: AuthContext, session: SessionRecord, presentedGeneration: number, now: number): Promise<void> {
-  try {
-    await ctx.store.endSession({ sub: session.sub, id: session.id }, now)
-  } catch (error) {
-    throw storeError(error)
-  }
+  await ctx.store.endSession({ sub: session.sub, id: session.id }, now)
   ctx.revoked({ type: 'session', sub: session.sub, sid: session.id, at: now })
   ctx.events.emit({
     type: 'refresh_reused',

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AuthError, isAuthError } from '../errors.js'
+import { AuthError } from '../errors.js'
 import type { AuthStore } from '../store.js'
 import type { AccessTokenClaims } from '../token/claims.js'
 import type { RevocationCheck } from '../token/verify.js'
@@ -20,21 +20,10 @@ import type { RevocationMirror } from './mirror.js'
  */
 export type RevocationStrategy = 'expiry' | 'strict' | 'mirror'
 
-/** @internal Wraps anything a store throws that is not an AuthError into `store_unavailable`. */
-export function storeError(error: unknown): AuthError {
-  if (isAuthError(error)) return error
-  return new AuthError('store_unavailable', { cause: error, retryAfter: 1 })
-}
-
-/** @internal The `strict` check: one `getRevocationState` round trip. */
+/** @internal The `strict` check: one `getRevocationState` round trip (on the guarded store: failures are `store_unavailable`). */
 export function strictCheck(store: AuthStore, clock: () => number): RevocationCheck {
   return async function checkStrict(claims: AccessTokenClaims, now: number = clock()): Promise<void> {
-    let state
-    try {
-      state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
-    } catch (error) {
-      throw storeError(error)
-    }
+    const state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
     if (state.tokenDenied || claims.ver < state.userVersion) throw new AuthError('token_revoked')
     if (!state.sessionAlive) throw new AuthError('session_revoked')
   }

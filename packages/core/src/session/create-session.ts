@@ -6,9 +6,8 @@
 import type { AuthContext } from '../auth-context.js'
 import { AuthError } from '../errors.js'
 import { formatRefreshToken } from '../refresh/refresh-token.js'
-import { storeError } from '../revocation/strategy.js'
 import type { SessionMetadata, SessionRecord } from '../store.js'
-import { randomId } from '../token/sign.js'
+import { randomId } from '../lib/random-id.js'
 import { issueTokens, type TokenLoginResponse } from '../refresh/issue-tokens.js'
 import { formatSessionToken } from './session-token.js'
 
@@ -67,35 +66,31 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
   let session: SessionRecord | undefined
   // A logoutAll between reading the version and inserting makes the insert fail: read again.
   for (let attempt = 0; attempt < 5 && session === undefined; attempt++) {
-    try {
-      const ver = await ctx.store.getUserVersion(sub)
-      const absoluteExpiresAt = now + ctx.sessionAbsoluteTtl
-      const record: SessionRecord = {
-        id,
-        sub,
-        createdAt: now,
-        lastSeenAt: now,
-        absoluteExpiresAt,
-        idleTimeout: ctx.sessionIdleTimeout,
-        expiresAt: Math.min(absoluteExpiresAt, now + ctx.sessionIdleTimeout),
-        transport,
-        tokenHash: transport === 'cookie' ? secretHash : null,
-        refresh: transport === 'tokens' ? { generation: 0, current: secretHash, previous: null, rotatedAt: now } : null,
-        ver,
-        metadata,
-        data,
-        revision: 0,
+    const ver = await ctx.store.getUserVersion(sub)
+    const absoluteExpiresAt = now + ctx.sessionAbsoluteTtl
+    const record: SessionRecord = {
+      id,
+      sub,
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt,
+      idleTimeout: ctx.sessionIdleTimeout,
+      expiresAt: Math.min(absoluteExpiresAt, now + ctx.sessionIdleTimeout),
+      transport,
+      tokenHash: transport === 'cookie' ? secretHash : null,
+      refresh: transport === 'tokens' ? { generation: 0, current: secretHash, previous: null, rotatedAt: now } : null,
+      ver,
+      metadata,
+      data,
+      revision: 0,
+    }
+    const result = await ctx.store.createSession(record, now, { maxPerUser: ctx.maxSessionsPerUser })
+    if (result.created) {
+      session = record
+      for (const sid of result.ended) {
+        ctx.revoked({ type: 'session', sub, sid, at: now })
+        ctx.events.emit({ type: 'session_evicted', sub, sid, at: now })
       }
-      const result = await ctx.store.createSession(record, now, { maxPerUser: ctx.maxSessionsPerUser })
-      if (result.created) {
-        session = record
-        for (const sid of result.ended) {
-          ctx.revoked({ type: 'session', sub, sid, at: now })
-          ctx.events.emit({ type: 'session_evicted', sub, sid, at: now })
-        }
-      }
-    } catch (error) {
-      throw storeError(error)
     }
   }
   if (session === undefined) throw new AuthError('conflict', { reason: 'user version kept changing' })

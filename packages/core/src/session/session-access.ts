@@ -6,7 +6,6 @@
 import type { AuthContext } from '../auth-context.js'
 import { AuthError } from '../errors.js'
 import { timingSafeEqualString } from '../lib/mac.js'
-import { storeError } from '../revocation/strategy.js'
 import type { SessionRecord, SessionRef } from '../store.js'
 import { checkSessionData } from './create-session.js'
 import { hasValidSessionTag, parseSessionToken } from './session-token.js'
@@ -25,14 +24,14 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
   if (!(await hasValidSessionTag(key, parsed))) throw new AuthError('token_invalid', { reason: 'tag' })
   const ref = { sub: parsed.sub, id: parsed.sid }
   const now = ctx.clock()
-  let session = await call(() => ctx.store.getSession(ref, now))
+  let session = await ctx.store.getSession(ref, now)
   if (!session) throw new AuthError('session_revoked')
   if (session.transport !== 'cookie' || !session.tokenHash) throw new AuthError('token_invalid', { reason: 'transport' })
   if (!timingSafeEqualString(await ctx.hashSecret(parsed.secret), session.tokenHash)) {
     throw new AuthError('token_invalid', { reason: 'secret' })
   }
   if (now - session.lastSeenAt >= ctx.touchInterval) {
-    const touched = await call(() => ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now))
+    const touched = await ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now)
     if (!touched.session) throw new AuthError('session_revoked')
     session = touched.session
   }
@@ -47,7 +46,7 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
  */
 export async function touchSession(ctx: AuthContext, ref: SessionRef): Promise<SessionRecord> {
   const now = ctx.clock()
-  const result = await call(() => ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now))
+  const result = await ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now)
   if (!result.session) throw new AuthError('session_revoked')
   return result.session
 }
@@ -74,11 +73,11 @@ export async function updateSessionData(
   const attempts = options.maxAttempts ?? 5
   for (let attempt = 0; attempt < attempts; attempt++) {
     const now = ctx.clock()
-    const session = await call(() => ctx.store.getSession(ref, now))
+    const session = await ctx.store.getSession(ref, now)
     if (!session) throw new AuthError('session_revoked')
     const next = await update(structuredClone(session.data ?? {}))
     checkSessionData(ctx, next)
-    const result = await call(() => ctx.store.updateSession(ref, { revision: session.revision }, { data: next }, ctx.clock()))
+    const result = await ctx.store.updateSession(ref, { revision: session.revision }, { data: next }, ctx.clock())
     if (result.applied && result.session) return result.session.data ?? {}
     if (!result.session) throw new AuthError('session_revoked')
   }
@@ -98,17 +97,8 @@ export async function setSessionData(
 ): Promise<SessionRecord> {
   checkSessionData(ctx, data)
   const now = ctx.clock()
-  const result = await call(() => ctx.store.updateSession(ref, { revision }, { data }, now))
+  const result = await ctx.store.updateSession(ref, { revision }, { data }, now)
   if (result.applied && result.session) return result.session
   if (!result.session) throw new AuthError('session_revoked')
   throw new AuthError('conflict', { reason: 'revision' })
-}
-
-/** @internal Runs a store call, turning its failures into `store_unavailable`. */
-export async function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    throw storeError(error)
-  }
 }

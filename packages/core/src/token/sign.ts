@@ -5,6 +5,7 @@
  */
 import { CompactSign, importJWK } from 'jose'
 import { encodeBase64url, encodeUtf8 } from '../lib/base64url.js'
+import { randomId } from '../lib/random-id.js'
 import type { AuthKey } from '../key/auth-key.js'
 import type { KeySet } from '../key/key-set.js'
 import { type AccessTokenClaims, RESERVED_CLAIMS } from './claims.js'
@@ -140,9 +141,4 @@ function signingKeyOf(key: AuthKey): Promise<CryptoKey | Uint8Array> {
     signingKeys.set(key, pending)
   }
   return pending
-}
-
-/** @internal 128 random bits, base64url. */
-export function randomId(bytes = 16): string {
-  return encodeBase64url(crypto.getRandomValues(new Uint8Array(bytes)))
 }
