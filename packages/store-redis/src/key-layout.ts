@@ -7,16 +7,17 @@
  * | `<prefix>{<tag>}:s:<len(sub)>:<sub>:<sid>` | hash | a session record |
  * | `<prefix>{<tag>}:i:<sub>` | sorted set | a user's session index (sid → expiresAt) |
  * | `<prefix>{<tag>}:v:<sub>` | string | a user's token version |
- * | `<prefix>{<tag>}:d:<jti>` | string | a denied access token of a user of the shard (its `exp`) |
+ * | `<prefix>{<tag>}:d:<len(sub)>:<sub>:<jti>` | string | a denied access token of a user (its `exp`) |
  * | `<prefix>{<tag>}:f` | stream | the shard's revocation feed |
  * | `<prefix>{<tag>}:m` | hash | the feed's bookkeeping: epoch, counter, last and trimmed ids |
- * | `<prefix>config` | string | the layout (`r2:<shards>`), checked at first use |
+ * | `<prefix>config` | string | the layout (`r3:<shards>`), checked at first use |
  *
  * A user's keys, denied access tokens included, are in the shard of `sub`, and each shard has its
  * own feed, so every script touches one slot: the write and its feed entry commit together on a
  * Cluster too, and `strict` reads a token's whole revocation state in one script. (Layout `r1`
  * kept denials in the shard of their `jti`; a store refuses a prefix written with another layout,
- * so processes of both versions never share one.)
+ * so processes of both versions never share one; `r2` named denials by `jti` alone within
+ * the shard, so a denial under one user's `sub` could deny the token of another user of the shard.)
  *
  * The tags are chosen so the shards' slots spread evenly over 0…16383, so the contiguous slot
  * ranges a Cluster assigns to its masters get equal numbers of shards.
@@ -117,7 +118,7 @@ export class KeyLayout {
     })
     this.config = `${prefix}config`
     this.channel = `${prefix}feed`
-    this.signature = `r2:${count}`
+    this.signature = `r3:${count}`
   }
 
   /** The shard of a user. */
@@ -143,8 +144,12 @@ export class KeyLayout {
     return `${this.user(sub).base}v:${sub}`
   }
 
-  /** A denied token of a user: in the user's shard, beside the version and sessions `strict` reads with it. */
+  /**
+   * A denied token of a user: in the user's shard, beside the version and sessions `strict` reads
+   * with it, and named by the user too, so a denial under one user's `sub` never denies another
+   * user's token with that `jti` (two users may share a shard).
+   */
   denied(sub: string, jti: string): string {
-    return `${this.user(sub).base}d:${jti}`
+    return `${this.user(sub).base}d:${sub.length}:${sub}:${jti}`
   }
 }

@@ -575,7 +575,7 @@ describe('waitReplicas', () => {
     expect((await s.endUserSessions('alice', T0 + 2)).ver).toBe(1)
     const onReplica = new Redis(replica.port, '127.0.0.1')
     cleanup.push(() => onReplica.disconnect())
-    expect(await onReplica.keys('*:d:jti-1')).toHaveLength(1)
+    expect(await onReplica.keys('*:d:*:user-jti-1:jti-1')).toHaveLength(1)
 
     const quick = store(client(primary.port), { waitReplicas: 1, commandTimeoutMs: 1000, waitTimeoutMs: 300 })
     replica.pause()

@@ -346,6 +346,23 @@ describe('strict on a Cluster', () => {
   })
 })
 
+describe('denials per user', () => {
+  it("a denial under another user's sub in the same shard does not deny the victim's token (layout r2 named denials by jti alone)", async () => {
+    const s = store()
+    const victim = 'victim'
+    const mallory = Array.from({ length: 200 }, (_, i) => `mallory-${i}`).find((sub) => shardOf(sub, 16) === shardOf(victim, 16))!
+    expect(mallory).toBeDefined()
+    await s.createSession(session({ sub: victim, id: 'sid-v' }), T0)
+    await s.denyToken({ sub: mallory, jti: 'jti-v', expiresAt: T0 + HOUR }, T0)
+    expect(await s.getRevocationState({ sub: victim, sid: 'sid-v', jti: 'jti-v' }, T0 + 1)).toStrictEqual({
+      tokenDenied: false,
+      userVersion: 0,
+      sessionAlive: true,
+    })
+    expect((await s.getRevocationState({ sub: mallory, sid: 'sid-v', jti: 'jti-v' }, T0 + 1)).tokenDenied).toBe(true)
+  })
+})
+
 describe('layout', () => {
   it('refuses to run when another process wrote the prefix with other shards', async () => {
     const prefix = freshPrefix()
@@ -353,16 +370,16 @@ describe('layout', () => {
     await first.getUserVersion('alice')
     const logger = recordingLogger()
     const second = store({ prefix, shards: 8, logger })
-    await expect(second.getUserVersion('alice')).rejects.toThrow(/layout r2:16/)
+    await expect(second.getUserVersion('alice')).rejects.toThrow(/layout r3:16/)
     expect(logger.lines.join('\n')).toContain('shards')
   })
 
-  it('refuses a prefix written by the previous layout (r1 kept denials in the shard of their jti)', async () => {
+  it.each(['r1', 'r2'])('refuses a prefix written by an earlier layout (%s: denials in the shard of their jti, or by jti alone)', async (version) => {
     const prefix = freshPrefix()
-    await redis.set(`${prefix}config`, 'r1:16')
+    await redis.set(`${prefix}config`, `${version}:16`)
     const logger = recordingLogger()
     const s = store({ prefix, logger })
-    await expect(s.getRevocationState({ sub: 'alice', sid: 's1', jti: 'j1' }, T0)).rejects.toThrow(/layout r1:16.*uses r2:16/)
+    await expect(s.getRevocationState({ sub: 'alice', sid: 's1', jti: 'j1' }, T0)).rejects.toThrow(new RegExp(`layout ${version}:16.*uses r3:16`))
   })
 
   it("works under the client's own keyPrefix", async () => {
