@@ -280,3 +280,30 @@ describe('createVerifier options', () => {
     expect(error.reason).toBe('too_large')
   })
 })
+
+describe('untrusted JSON depth', () => {
+  it.each(['node', 'web'] as BackendName[])(
+    'verifies a token with a 200 000-level nested claim the same way cold and from the cache (%s backend, no RangeError)',
+    async (backend) => {
+      const key = await keyFor('ES256')
+      const verifier = verifierFor(backend, createKeySet([key]), { maxTokenLength: 1 << 20 })
+      const depth = 200_000
+      const claims = JSON.stringify(baseClaims()).slice(0, -1)
+      const payload = `${claims},"deep":${'['.repeat(depth)}${']'.repeat(depth)}}`
+      const token = forge(headerFor(key), payload, { key })
+      expect(token.length).toBeLessThan(1 << 20)
+      // First sighting (cold), second (admitted: the result is frozen and cached), third (warm).
+      for (let i = 0; i < 3; i++) {
+        const { claims: verified } = await verifier.verify(token)
+        expect(verified.sub).toBe('user-1')
+        let level: unknown = verified.deep
+        let count = 0
+        while (Array.isArray(level) && level.length > 0) {
+          level = level[0]
+          count++
+        }
+        expect(count).toBe(depth - 1)
+      }
+    },
+  )
+})

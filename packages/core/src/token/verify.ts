@@ -293,10 +293,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
-function deepFreeze(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+/**
+ * Freezes `root` and every object below it. Iterative, with an explicit stack: the claims are
+ * attacker-shaped JSON, and a payload nested 200 000 levels deep (within a raised
+ * `maxTokenLength`) would overflow the call stack of a recursive walk.
+ */
+function deepFreeze(root: object): void {
+  const pending: object[] = [root]
+  while (pending.length > 0) {
+    const value = pending.pop()!
+    if (Object.isFrozen(value)) continue
     Object.freeze(value)
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+    for (const key of Object.keys(value)) {
+      const child = (value as Record<string, unknown>)[key]
+      if (typeof child === 'object' && child !== null) pending.push(child)
+    }
   }
-  return value
 }
