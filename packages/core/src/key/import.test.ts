@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createVerifier, signAccessToken } from '@auth/core'
@@ -590,5 +590,43 @@ describe('importHmacSecret', () => {
     expect(Buffer.from(key.secret()!).equals(Buffer.from(original))).toBe(true)
     key.secret()!.fill(0)
     expect(Buffer.from(key.secret()!).equals(Buffer.from(original))).toBe(true)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// RSA public exponent
+// ---------------------------------------------------------------------------------------------
+
+describe('importKey: the RSA public exponent must be 65537', () => {
+  // e = 3 keys are real (OpenSSL generates them); e = 1 makes the "signature" equal the padded
+  // digest, so anyone can forge it: such a public key is built by swapping the exponent.
+  const small = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 })
+  const e1Public = (): JWK => ({ ...publicJwkOf('RSA'), e: 'AQ' })
+  const cases: Array<[string, () => JWK | string]> = [
+    ['a public JWK with e=1', e1Public],
+    ['a public JWK with e=3', () => small.publicKey.export({ format: 'jwk' }) as JWK],
+    ['a private JWK with e=1', () => ({ ...privateJwkOf('RSA'), e: 'AQ' })],
+    ['a private JWK with e=3', () => small.privateKey.export({ format: 'jwk' }) as JWK],
+    ['a public JWK with e=2', () => ({ ...publicJwkOf('RSA'), e: 'Ag' })],
+    ['a public JWK with e=65537 spelled with a leading zero byte', () => ({ ...publicJwkOf('RSA'), e: 'AAEAAQ' })],
+    ['a public JWK without e', () => ({ ...publicJwkOf('RSA'), e: undefined }) as JWK],
+    ['an SPKI PEM with e=1', () => createPublicKey({ key: e1Public() as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string],
+    ['an SPKI PEM with e=3', () => small.publicKey.export({ type: 'spki', format: 'pem' }) as string],
+    ['a PKCS#8 PEM with e=3', () => small.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string],
+  ]
+
+  it.each(cases)('refuses %s with a TypeError that names the exponent', async (_name, make) => {
+    const input = make()
+    const error = await refusal(importKey(input))
+    expect(error.message).toMatch(/exponent/)
+    expect(error.message).toContain('65537')
+    if (typeof input !== 'string') expectNoKeyMaterial(error, input)
+  })
+
+  it('still accepts e=65537 ("AQAB") as JWK, SPKI and PKCS#8', async () => {
+    expect(publicJwkOf('RSA').e).toBe('AQAB')
+    for (const input of [publicJwkOf('RSA'), privateJwkOf('RSA'), spkiOf('RSA'), pkcs8Of('RSA')]) {
+      expect((await importKey(input)).alg).toBe('RS256')
+    }
   })
 })

@@ -28,6 +28,9 @@ export interface ImportHmacSecretOptions {
 /** The smallest RSA modulus accepted, in bits. */
 const MIN_RSA_BITS = 2048
 
+/** The one RSA public exponent accepted, 65537, as JWK `e` (minimal big-endian octets, base64url). */
+const RSA_EXPONENT = 'AQAB'
+
 const KTY_BY_ALG: Record<Algorithm, string> = { ES256: 'EC', EdDSA: 'OKP', RS256: 'RSA', HS256: 'oct' }
 
 /**
@@ -169,7 +172,15 @@ async function importPem(pem: string, options: ImportKeyOptions): Promise<AuthKe
   throw new TypeError('importKey: the PEM key is not a P-256, Ed25519 or RSA key of the expected algorithm')
 }
 
-async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> {
+/**
+ * The checks of a JWK import that need no crypto: `use`, `key_ops`, the one algorithm and its key
+ * type, the `kid`, the curve, the RSA modulus size and public exponent, the HMAC secret. Returns
+ * the algorithm (and, for HS256, the decoded secret). Throws a `TypeError` naming the problem;
+ * only proving the key material itself (a point on the curve) is left to the WebCrypto import.
+ *
+ * @internal Also run at construction on every entry of a JWKS passed to `createVerifier`.
+ */
+export function checkJwk(jwk: JWK, options: ImportKeyOptions = {}): { alg: Algorithm; secret?: Uint8Array } {
   if (jwk.use !== undefined && jwk.use !== 'sig') {
     throw new TypeError(`importKey: the JWK has use "${String(jwk.use)}"; only signature keys ("sig") are accepted`)
   }
@@ -183,14 +194,15 @@ async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> 
   if (jwk.kid !== undefined && options.kid !== undefined && jwk.kid !== options.kid) {
     throw new TypeError('importKey: options.kid differs from the JWK kid')
   }
+  const kid = options.kid ?? jwk.kid
+  if (kid !== undefined) assertKid(kid)
 
   if (alg === 'HS256') {
     if (typeof jwk.k !== 'string') throw new TypeError('importKey: the oct JWK has no "k"')
     const secret = decodeStrictBase64url(jwk.k)
-    const kid = options.kid ?? jwk.kid
-    return importHmacSecret(secret, kid === undefined ? {} : { kid })
+    assertStrongSecret(secret)
+    return { alg, secret }
   }
-
   if (alg === 'ES256' && jwk.crv !== 'P-256') throw new TypeError('importKey: ES256 needs a P-256 key')
   if (alg === 'EdDSA' && jwk.crv !== 'Ed25519') throw new TypeError('importKey: EdDSA needs an Ed25519 key')
   if (alg === 'RS256') {
@@ -200,6 +212,21 @@ async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> 
     if (rsaModulusBits(modulus) < MIN_RSA_BITS) {
       throw new TypeError(`importKey: RSA keys need a modulus of at least ${MIN_RSA_BITS} bits`)
     }
+    // e = 1 makes a "signature" equal to the padded digest, which anyone can write; e = 3 and
+    // other small exponents have a history of forgeries against lax verifiers. Every current
+    // generator uses 65537, so nothing else is accepted (RFC 7518: "e" in its minimal form, AQAB).
+    if (jwk.e !== RSA_EXPONENT) {
+      throw new TypeError(`importKey: the RSA public exponent is ${describeExponent(jwk.e)}; only 65537 ("e": "AQAB") is accepted`)
+    }
+  }
+  return { alg }
+}
+
+async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> {
+  const { alg, secret } = checkJwk(jwk, options)
+  if (secret !== undefined) {
+    const kid = options.kid ?? jwk.kid
+    return importHmacSecret(secret, kid === undefined ? {} : { kid })
   }
 
   const publicJwk = toPublicJwk(jwk, alg, '')
@@ -270,6 +297,17 @@ function assertKid(kid: unknown): asserts kid is string {
 export function rsaModulusBits(modulus: Uint8Array): number {
   if (modulus.length === 0) return 0
   return (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0]!))
+}
+
+/** A public exponent for an error message: its value when it is a small number, else its shape. */
+function describeExponent(e: unknown): string {
+  if (typeof e !== 'string') return 'missing'
+  if (e.length > 0 && e.length <= 8 && isCanonicalBase64url(e, 0, e.length)) {
+    const bytes = decodeStrictBase64url(e)
+    if (bytes[0] === 0) return 'not in its minimal form (a leading zero byte)'
+    return String(bytes.reduce((value, byte) => value * 256 + byte, 0))
+  }
+  return 'not 65537'
 }
 
 function decodeStrictBase64url(value: string): Uint8Array {
