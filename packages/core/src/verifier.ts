@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { createRemoteJWKSet, customFetch, type FetchImplementation, type JWK } from 'jose'
+import { createRemoteJWKSet, customFetch, type FetchImplementation } from 'jose'
 import type { SignatureBackend } from './crypto/backend.js'
 import { webCryptoBackend } from './crypto/web.js'
 import { AuthError } from './errors.js'
 import type { AuthKey, PublicJWKS } from './key/auth-key.js'
-import { importKey } from './key/import.js'
+import { checkJwksEntries, describeRefusedJwk, importJwksEntries } from './key/jwks-entries.js'
 import type { KeySet } from './key/key-set.js'
 import { DEFAULT_ACCESS_TOKEN_TTL } from './token/sign.js'
 import {
@@ -45,6 +45,14 @@ export interface CreateVerifierOptions {
   /**
    * The verification keys: a {@link KeySet}, a JWKS object, or the https URL of a JWKS
    * (fetched with caching and a cooldown; tokens never choose where keys come from).
+   *
+   * Every JWKS entry must be a public signature key the SDK supports (P-256 for ES256, Ed25519
+   * for EdDSA, RSA of at least 2048 bits with exponent 65537 for RS256; an `alg`, if present,
+   * matching it) with a `kid` that no other entry has. A JWKS object with any other entry is
+   * refused with a `TypeError` that names it (`jwks.keys[i]`): it is configuration, so a mistake
+   * shows at startup instead of as failing tokens. A remote JWKS skips such entries with a
+   * `console.warn` (its issuer may publish keys for other consumers); two entries sharing a `kid`
+   * are both skipped. The remaining keys work either way.
    */
   jwks: KeySet | PublicJWKS | URL | string
   /** Seconds of clock skew tolerated for `exp`, `nbf` and `iat`. Default 5. */
@@ -141,12 +149,15 @@ function createKeyResolver(
   if (typeof jwks !== 'object' || jwks === null) throw new TypeError('createVerifier: jwks is required')
   if ('jwks' in jwks && typeof jwks.get === 'function') return staticResolver(jwks.keys, backend)
   if (!Array.isArray((jwks as PublicJWKS).keys)) throw new TypeError('createVerifier: jwks must have a "keys" array')
-  for (const jwk of (jwks as PublicJWKS).keys) assertVerificationJwk(jwk as JWK)
+  // A JWKS written into the configuration: an entry the verifier cannot use is a mistake, refused
+  // at setup rather than found later as failing tokens (see key/jwks-entries.ts).
+  const { usable, refused } = checkJwksEntries((jwks as PublicJWKS).keys)
+  if (refused.length > 0) throw new TypeError(`createVerifier: ${describeRefusedJwk(refused[0]!)}`)
   let resolver: KeyResolver | undefined
-  const loading = importJwks((jwks as PublicJWKS).keys as JWK[], false).then((keys) => {
+  const loading = importJwksEntries(usable).then(({ keys, failed }) => {
+    for (const entry of failed) console.warn(`@auth/core: createVerifier ignores ${describeRefusedJwk(entry)}`)
     resolver = staticResolver(keys, backend)
   })
-  loading.catch(() => {})
   return {
     generation: 0,
     get: (kid) => resolver?.get(kid),
@@ -163,28 +174,13 @@ function staticResolver(keys: readonly AuthKey[], backend: SignatureBackend): Ke
   return { generation: 0, get: (kid) => byKid.get(kid) }
 }
 
-function assertVerificationJwk(jwk: JWK): void {
-  if (typeof jwk !== 'object' || jwk === null) throw new TypeError('createVerifier: a JWKS entry is not an object')
-  if (jwk.kty === 'oct' || jwk.k !== undefined) {
-    throw new TypeError('createVerifier: a JWKS must not contain symmetric keys; pass a KeySet for HS256')
-  }
-  if (jwk.d !== undefined) throw new TypeError('createVerifier: a JWKS must not contain private keys')
-  if (jwk.use !== undefined && jwk.use !== 'sig') throw new TypeError(`createVerifier: a JWK has use "${String(jwk.use)}"`)
-  if (jwk.key_ops !== undefined && (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify'))) {
-    throw new TypeError('createVerifier: a JWK key_ops does not allow "verify"')
-  }
-}
-
-async function importJwks(jwks: JWK[], skipInvalid: boolean): Promise<AuthKey[]> {
-  const keys: AuthKey[] = []
-  for (const jwk of jwks) {
-    try {
-      if (skipInvalid) assertVerificationJwk(jwk)
-      keys.push(await importKey(jwk))
-    } catch (error) {
-      // A remote set may carry keys for other purposes; a local one was checked at construction.
-      if (!skipInvalid) throw error
-    }
+/** Imports a fetched set: entries the verifier cannot use are skipped, with one warning per set. */
+async function importRemoteJwks(entries: unknown[], href: string): Promise<AuthKey[]> {
+  const { usable, refused } = checkJwksEntries(entries)
+  const { keys, failed } = await importJwksEntries(usable)
+  const skipped = [...refused, ...failed]
+  if (skipped.length > 0) {
+    console.warn(`@auth/core: the JWKS at ${href} has entries the verifier skips: ${skipped.map(describeRefusedJwk).join('; ')}`)
   }
   return keys
 }
@@ -209,7 +205,7 @@ function createRemoteResolver(url: string | URL, backend: SignatureBackend, opti
     const set = remote.jwks()
     const text = JSON.stringify(set ?? null)
     if (text === seen) return
-    const keys = await importJwks(((set?.keys ?? []) as JWK[]).filter(Boolean), true)
+    const keys = await importRemoteJwks(Array.isArray(set?.keys) ? set.keys : [], href.href)
     if (text !== JSON.stringify(remote.jwks() ?? null)) return // a newer reload won; it syncs itself
     seen = text
     const next = new Map<string, PreparedKey>()
