@@ -243,6 +243,19 @@ describe('remote JWKS: a key removed upstream stops verifying, warm tokens inclu
     await expect(verifier.verify(await tokenOf(newKey))).resolves.toBeDefined()
   })
 
+  it('trusts the new material, not the old, when the issuer replaces the key under the same kid', async () => {
+    const before = await generateKey({ kid: 'same' })
+    const after = await generateKey({ kid: 'same' })
+    const server = await serve([before])
+    const verifier = remoteVerifier(server, { cacheMaxAge: 100, cooldownDuration: 100 })
+    const oldToken = await tokenOf(before)
+    for (let i = 0; i < 3; i++) await verifier.verify(oldToken)
+    server.set(createKeySet([after]).jwks())
+    await vi.waitFor(() => expectAuthError(verifier.verify(oldToken), 'token_invalid'), { timeout: 2_000, interval: 10 })
+    await expect(verifier.verify(await tokenOf(after))).resolves.toBeDefined()
+    await expectAuthError(verifier.verify(await tokenOf(before)), 'token_invalid')
+  })
+
   it('keeps warm tokens warm while the set is fresh: no fetch per request', async () => {
     const key = await generateKey({ kid: 'current' })
     const server = await serve([key])
