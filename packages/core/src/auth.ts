@@ -40,8 +40,11 @@ export interface CreateAuthOptions {
   /** The `aud` of access tokens, and what this process accepts. */
   audience: string
   /**
-   * The secret that MACs refresh and session tokens (≥ 32 random bytes; weak ones are refused).
-   * Every process that refreshes must share it.
+   * The secret that MACs refresh and session tokens: at least 32 random bytes, or a string that
+   * is their base64, base64url or hex encoding (`openssl rand -base64 32`); a string is used as
+   * its UTF-8 bytes. Plain text (a password, a phrase) is refused with a `TypeError`, as are
+   * values that are visibly not random; the checks cannot prove randomness, so take it from a
+   * CSPRNG. Every process that refreshes must share it.
    *
    * > [!NOTE]
    * > Default: derived from the signing key, which is fine for one process and for trying things
@@ -238,7 +241,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const primitives = tokenPrimitivesOf(options.backend)
   const tokenKey = memoize(() => deriveTokenKey(options, primitives))
   const signer = options.backend?.sign?.bind(options.backend)
-  if (options.secret !== undefined) assertStrongSecret(secretBytes(options.secret))
+  if (options.secret !== undefined) assertStrongSecret(options.secret, 'createAuth: secret')
   else warnNoSecretInProduction()
 
   const windowMs = (accessTokenTtl + clockTolerance) * 1000

@@ -67,5 +67,12 @@ export type {
 export { assertDeniedToken } from './store.js'
 export { webCryptoBackend } from './crypto/web.js'
 export type { SignatureBackend } from './crypto/backend.js'
+export {
+  DEFAULT_JWKS_CACHE_MAX_AGE,
+  DEFAULT_JWKS_COOLDOWN_DURATION,
+  DEFAULT_JWKS_MAX_BACKOFF_DURATION,
+  DEFAULT_JWKS_MAX_RESPONSE_BYTES,
+  DEFAULT_JWKS_TIMEOUT_DURATION,
+} from './key/remote-jwks.js'
 export { createVerifier } from './verifier.js'
 export type { CreateVerifierOptions, RemoteJwksOptions, Verifier } from './verifier.js'

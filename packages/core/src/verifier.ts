@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { createRemoteJWKSet, customFetch, type FetchImplementation, type JWK } from 'jose'
 import type { SignatureBackend } from './crypto/backend.js'
 import { webCryptoBackend } from './crypto/web.js'
-import { AuthError } from './errors.js'
 import type { AuthKey, PublicJWKS } from './key/auth-key.js'
-import { importKey } from './key/import.js'
+import { checkJwksEntries, describeRefusedJwk, importJwksEntries } from './key/jwks-entries.js'
+import { createRemoteKeyResolver, type RemoteJwksOptions } from './key/remote-jwks.js'
 import type { KeySet } from './key/key-set.js'
 import { DEFAULT_ACCESS_TOKEN_TTL } from './token/sign.js'
 import {
@@ -24,17 +23,7 @@ import {
   type VerifyAccessTokenResult,
 } from './token/verify.js'
 
-/** Options of the remote JWKS fetch, passed to jose's `createRemoteJWKSet`. */
-export interface RemoteJwksOptions {
-  /** Milliseconds before a JWKS request is abandoned. Default 5 000. */
-  timeoutDuration?: number
-  /** Milliseconds after a fetch during which an unknown `kid` does not trigger another. Default 30 000. */
-  cooldownDuration?: number
-  /** Milliseconds a fetched set is used before it is refetched. Default 600 000. */
-  cacheMaxAge?: number
-  /** A `fetch` to use instead of the global one (tests, proxies). */
-  fetch?: FetchImplementation
-}
+export type { RemoteJwksOptions } from './key/remote-jwks.js'
 
 /** Options of {@link createVerifier}. */
 export interface CreateVerifierOptions {
@@ -45,6 +34,14 @@ export interface CreateVerifierOptions {
   /**
    * The verification keys: a {@link KeySet}, a JWKS object, or the https URL of a JWKS
    * (fetched with caching and a cooldown; tokens never choose where keys come from).
+   *
+   * Every JWKS entry must be a public signature key the SDK supports (P-256 for ES256, Ed25519
+   * for EdDSA, RSA of at least 2048 bits with exponent 65537 for RS256; an `alg`, if present,
+   * matching it) with a `kid` that no other entry has. A JWKS object with any other entry is
+   * refused with a `TypeError` that names it (`jwks.keys[i]`): it is configuration, so a mistake
+   * shows at startup instead of as failing tokens. A remote JWKS skips such entries with a
+   * `console.warn` (its issuer may publish keys for other consumers); two entries sharing a `kid`
+   * are both skipped. The remaining keys work either way.
    */
   jwks: KeySet | PublicJWKS | URL | string
   /** Seconds of clock skew tolerated for `exp`, `nbf` and `iat`. Default 5. */
@@ -70,7 +67,9 @@ export interface Verifier {
   /**
    * Verifies an access token (DESIGN §5) and returns its claims, or rejects with an
    * {@link AuthError}: `token_missing`, `token_invalid`, `token_expired` (and, with a revocation
-   * strategy, `token_revoked` / `session_revoked`), or `jwks_unavailable`.
+   * strategy, `token_revoked` / `session_revoked`), or, with a remote JWKS, `jwks_unavailable`
+   * (503, with `retryAfter`) when the token names a key the verifier does not hold and no
+   * current set can be fetched (never fetched yet, or the last attempt failed).
    */
   verify<TClaims extends Record<string, unknown> = Record<string, unknown>>(
     token: string,
@@ -85,6 +84,15 @@ export interface Verifier {
  * one algorithm of the key `kid` names, no `jku`/`x5u`/`jwk`/`x5c`/`crit`); the signature; then
  * `iss`, `aud`, `exp`, `nbf`, `iat`, the maximum age and the types of `sub`, `sid`, `jti`, `ver`.
  * Verified tokens are cached until `exp`, so a warm token costs a table lookup plus the time checks.
+ *
+ * With a remote JWKS (an https URL), at most one fetch is ever in flight; after a success the
+ * next waits `cooldownDuration`, after a failure an exponential backoff with jitter, so tokens with
+ * random `kid`s cannot make the verifier hammer an issuer that is down. The body is capped while
+ * it streams (`maxResponseBytes`, default 512 KiB) and the request times out (`timeoutDuration`,
+ * default 5 s). Once the set is older than `cacheMaxAge` (default 10 minutes) it is refetched in
+ * the background on the next request, cached tokens included, so the tokens of a key removed
+ * upstream stop verifying within that interval; while the issuer is unreachable the keys already
+ * held keep verifying. See {@link RemoteJwksOptions} and the `DEFAULT_JWKS_*` constants.
  *
  * Exported from `'@auth/core'` (WebCrypto, every runtime) and `'@auth/core/node'` (same API,
  * `node:crypto` backend).
@@ -113,13 +121,14 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
   const maxTokenLength = checkNumber('maxTokenLength', options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH, 256, 1 << 20)
   const cacheSize = checkNumber('cacheSize', options.cacheSize ?? DEFAULT_CACHE_SIZE, 0, 10_000_000)
   const backend = options.backend ?? webCryptoBackend
+  const clock = options.clock ?? Date.now
   const verify = createTokenVerifier({
     backend,
-    keys: createKeyResolver(options.jwks, backend, options.remote ?? {}),
+    keys: createKeyResolver(options.jwks, backend, options.remote ?? {}, clock),
     rules: { issuer, audience, clockTolerance, maxTokenAge },
     maxTokenLength,
     cacheSize,
-    clock: options.clock ?? Date.now,
+    clock,
     revocation: options.revocation,
   })
   return Object.freeze({ verify }) as Verifier
@@ -136,19 +145,28 @@ function createKeyResolver(
   jwks: CreateVerifierOptions['jwks'],
   backend: SignatureBackend,
   remote: RemoteJwksOptions,
+  clock: () => number,
 ): KeyResolver {
-  if (typeof jwks === 'string' || jwks instanceof URL) return createRemoteResolver(jwks, backend, remote)
+  if (typeof jwks === 'string' || jwks instanceof URL) {
+    const url = new URL(jwks)
+    if (url.protocol !== 'https:') throw new TypeError('createVerifier: a remote JWKS must be an https URL')
+    return createRemoteKeyResolver(url, backend, remote, clock)
+  }
   if (typeof jwks !== 'object' || jwks === null) throw new TypeError('createVerifier: jwks is required')
   if ('jwks' in jwks && typeof jwks.get === 'function') return staticResolver(jwks.keys, backend)
   if (!Array.isArray((jwks as PublicJWKS).keys)) throw new TypeError('createVerifier: jwks must have a "keys" array')
-  for (const jwk of (jwks as PublicJWKS).keys) assertVerificationJwk(jwk as JWK)
+  // A JWKS written into the configuration: an entry the verifier cannot use is a mistake, refused
+  // at setup rather than found later as failing tokens (see key/jwks-entries.ts).
+  const { usable, refused } = checkJwksEntries((jwks as PublicJWKS).keys)
+  if (refused.length > 0) throw new TypeError(`createVerifier: ${describeRefusedJwk(refused[0]!)}`)
   let resolver: KeyResolver | undefined
-  const loading = importJwks((jwks as PublicJWKS).keys as JWK[], false).then((keys) => {
+  const loading = importJwksEntries(usable).then(({ keys, failed }) => {
+    for (const entry of failed) console.warn(`@auth/core: createVerifier ignores ${describeRefusedJwk(entry)}`)
     resolver = staticResolver(keys, backend)
   })
-  loading.catch(() => {})
   return {
     generation: 0,
+    revalidateAt: Number.POSITIVE_INFINITY,
     get: (kid) => resolver?.get(kid),
     refresh: async (kid) => {
       await loading
@@ -160,82 +178,5 @@ function createKeyResolver(
 function staticResolver(keys: readonly AuthKey[], backend: SignatureBackend): KeyResolver {
   const byKid = new Map<string, PreparedKey>()
   for (const key of keys) byKid.set(key.kid, prepareKey(backend, key))
-  return { generation: 0, get: (kid) => byKid.get(kid) }
-}
-
-function assertVerificationJwk(jwk: JWK): void {
-  if (typeof jwk !== 'object' || jwk === null) throw new TypeError('createVerifier: a JWKS entry is not an object')
-  if (jwk.kty === 'oct' || jwk.k !== undefined) {
-    throw new TypeError('createVerifier: a JWKS must not contain symmetric keys; pass a KeySet for HS256')
-  }
-  if (jwk.d !== undefined) throw new TypeError('createVerifier: a JWKS must not contain private keys')
-  if (jwk.use !== undefined && jwk.use !== 'sig') throw new TypeError(`createVerifier: a JWK has use "${String(jwk.use)}"`)
-  if (jwk.key_ops !== undefined && (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify'))) {
-    throw new TypeError('createVerifier: a JWK key_ops does not allow "verify"')
-  }
-}
-
-async function importJwks(jwks: JWK[], skipInvalid: boolean): Promise<AuthKey[]> {
-  const keys: AuthKey[] = []
-  for (const jwk of jwks) {
-    try {
-      if (skipInvalid) assertVerificationJwk(jwk)
-      keys.push(await importKey(jwk))
-    } catch (error) {
-      // A remote set may carry keys for other purposes; a local one was checked at construction.
-      if (!skipInvalid) throw error
-    }
-  }
-  return keys
-}
-
-function createRemoteResolver(url: string | URL, backend: SignatureBackend, options: RemoteJwksOptions): KeyResolver {
-  const href = new URL(url)
-  if (href.protocol !== 'https:') throw new TypeError('createVerifier: a remote JWKS must be an https URL')
-  const remote = createRemoteJWKSet(href, {
-    ...(options.timeoutDuration === undefined ? {} : { timeoutDuration: options.timeoutDuration }),
-    ...(options.cooldownDuration === undefined ? {} : { cooldownDuration: options.cooldownDuration }),
-    ...(options.cacheMaxAge === undefined ? {} : { cacheMaxAge: options.cacheMaxAge }),
-    ...(options.fetch ? { [customFetch]: options.fetch } : {}),
-  })
-  let byKid = new Map<string, PreparedKey>()
-  let seen = ''
-  let generation = 0
-  let loaded = false
-
-  async function reload(): Promise<void> {
-    await remote.reload()
-    loaded = true
-    const set = remote.jwks()
-    const text = JSON.stringify(set ?? null)
-    if (text === seen) return
-    const keys = await importJwks(((set?.keys ?? []) as JWK[]).filter(Boolean), true)
-    if (text !== JSON.stringify(remote.jwks() ?? null)) return // a newer reload won; it syncs itself
-    seen = text
-    const next = new Map<string, PreparedKey>()
-    for (const key of keys) next.set(key.kid, byKid.get(key.kid) ?? prepareKey(backend, key))
-    byKid = next
-    generation++
-  }
-
-  return {
-    get generation() {
-      return generation
-    },
-    get(kid) {
-      // Past its max age the set is refetched in the background; verification keeps using it meanwhile.
-      if (loaded && !remote.fresh && !remote.reloading) reload().catch(() => {})
-      return byKid.get(kid)
-    },
-    async refresh(kid) {
-      if (loaded && remote.coolingDown) return undefined
-      try {
-        await reload()
-      } catch (cause) {
-        if (!loaded) throw new AuthError('jwks_unavailable', { cause, retryAfter: 30 })
-        return undefined
-      }
-      return byKid.get(kid)
-    },
-  }
+  return { generation: 0, revalidateAt: Number.POSITIVE_INFINITY, get: (kid) => byKid.get(kid) }
 }

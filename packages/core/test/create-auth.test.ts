@@ -48,11 +48,27 @@ describe('createAuth', () => {
     ['a negative grace', { refreshGrace: -1 }],
     ['a weak secret', { secret: 'password'.repeat(8) }],
     ['a short secret', { secret: new Uint8Array(16) }],
+    ['the plain-text secret "abcdefghijklmnopqrstuvwxyz012345"', { secret: 'abcdefghijklmnopqrstuvwxyz012345' }],
+    ['the plain-text secret "The quick brown fox jumps over the lazy dog"', { secret: 'The quick brown fox jumps over the lazy dog' }],
+    ['the plain-text secret "my-super-secret-jwt-signing-key-for-production"', { secret: 'my-super-secret-jwt-signing-key-for-production' }],
+    ['a plain-text secret given as bytes', { secret: new TextEncoder().encode('my-super-secret-jwt-signing-key-for-production') }],
     ['an idle timeout under a minute', { session: { idleTimeout: 5 } }],
     ['a mirror block longer than half its staleness bound', { revocation: 'mirror', mirror: { stalenessMs: 100, blockMs: 80 } }],
   ])('refuses %s with a TypeError', async (_name, override) => {
     const options = { ...(await base()), ...(override as object) } as CreateAuthOptions
     expect(() => createAuth(options)).toThrow(TypeError)
+  })
+
+  it('says how to make a secret when it refuses plain text', async () => {
+    const options = { ...(await base()), secret: 'The quick brown fox jumps over the lazy dog' }
+    expect(() => createAuth(options)).toThrow(/^createAuth: secret refused: .*openssl rand -base64 32/)
+  })
+
+  it('accepts `openssl rand -base64 32` output and hex of 32 random bytes as the secret', async () => {
+    for (const secret of [Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64'), Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex')]) {
+      const auth = createAuth({ ...(await base()), secret })
+      await auth.close()
+    }
   })
 
   it('refuses a key set that cannot sign', async () => {

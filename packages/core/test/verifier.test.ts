@@ -10,6 +10,7 @@ import {
   type PublicJWKS,
   signAccessToken,
 } from '@auth/core'
+import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
 import {
   ALGS,
@@ -278,5 +279,79 @@ describe('createVerifier options', () => {
     expect(token.length).toBeGreaterThan(512)
     const error = await expectAuthError(verifier.verify(token), 'token_invalid')
     expect(error.reason).toBe('too_large')
+  })
+})
+
+describe('untrusted JSON depth', () => {
+  it.each(['node', 'web'] as BackendName[])(
+    'verifies a token with a 200 000-level nested claim the same way cold and from the cache (%s backend, no RangeError)',
+    async (backend) => {
+      const key = await keyFor('ES256')
+      const verifier = verifierFor(backend, createKeySet([key]), { maxTokenLength: 1 << 20 })
+      const depth = 200_000
+      const claims = JSON.stringify(baseClaims()).slice(0, -1)
+      const payload = `${claims},"deep":${'['.repeat(depth)}${']'.repeat(depth)}}`
+      const token = forge(headerFor(key), payload, { key })
+      expect(token.length).toBeLessThan(1 << 20)
+      // First sighting (cold), second (admitted: the result is frozen and cached), third (warm).
+      for (let i = 0; i < 3; i++) {
+        const { claims: verified } = await verifier.verify(token)
+        expect(verified.sub).toBe('user-1')
+        let level: unknown = verified.deep
+        let count = 0
+        while (Array.isArray(level) && level.length > 0) {
+          level = level[0]
+          count++
+        }
+        expect(count).toBe(depth - 1)
+      }
+    },
+  )
+})
+
+describe('a JWKS object: every entry is checked at construction', () => {
+  const make = (keys: unknown[]) => () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys } as PublicJWKS, clock })
+  const pairJwk = (options: Parameters<typeof generateKeyPairSync>[1] & object, type: 'ec' | 'rsa', extra: object) =>
+    ({ ...(generateKeyPairSync(type as 'ec', options as never).publicKey.export({ format: 'jwk' }) as object), ...extra })
+
+  it.each<[string, () => object, RegExp]>([
+    ['an ES384 key', () => pairJwk({ namedCurve: 'P-384' }, 'ec', { kid: 'odd', alg: 'ES384', use: 'sig' }), /ES384/],
+    ['an RSA key of 1024 bits', () => pairJwk({ modulusLength: 1024 }, 'rsa', { kid: 'odd', alg: 'RS256' }), /2048 bits/],
+    ['an RSA key with e=3', () => pairJwk({ modulusLength: 2048, publicExponent: 3 }, 'rsa', { kid: 'odd' }), /exponent/],
+    ['a P-256 key whose alg says RS256', () => pairJwk({ namedCurve: 'P-256' }, 'ec', { kid: 'odd', alg: 'RS256' }), /RS256/],
+    ['a key without a kid', () => pairJwk({ namedCurve: 'P-256' }, 'ec', {}), /kid/],
+  ])('refuses %s next to a good key with a TypeError that names the entry', async (_name, odd, problem) => {
+    const good = (await keySetFor('ES256')).jwks().keys[0]!
+    const attempt = make([good, odd()])
+    expect(attempt).toThrow(TypeError)
+    expect(attempt).toThrow(/jwks\.keys\[1\]/)
+    expect(attempt).toThrow(problem)
+  })
+
+  it('refuses two entries with one kid, naming the kid and both entries', async () => {
+    const a = (await generateKey({ kid: 'twin' })).publicJwk()!
+    const b = (await generateKey({ kid: 'twin' })).publicJwk()!
+    const attempt = make([a, b])
+    expect(attempt).toThrow(TypeError)
+    expect(attempt).toThrow(/"twin".*keys\[0\].*keys\[1\]/)
+  })
+
+  it('an entry whose key material fails to import (a point off the curve) fails only its own tokens', async () => {
+    const good = await keyFor('ES256')
+    const broken = (await generateKey({ kid: 'broken' })).publicJwk()!
+    const x = Buffer.from(broken.x!, 'base64url')
+    x[31] = x[31]! ^ 1
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: { keys: [{ ...broken, x: x.toString('base64url') }, good.publicJwk()!] },
+      clock,
+    })
+    await expect(verifier.verify(await validToken('ES256'))).resolves.toBeDefined()
+    const other = await generateKey({ kid: 'broken' })
+    await expectAuthError(verifier.verify(forge(headerFor(other), baseClaims(), { key: other })), 'token_invalid')
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/jwks\.keys\[0\] \(kid "broken"\)/)
+    warn.mockRestore()
   })
 })

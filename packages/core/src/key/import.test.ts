@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { createVerifier, signAccessToken } from '@auth/core'
@@ -490,19 +490,29 @@ describe('importHmacSecret', () => {
     const secret = make()
     const error = await expectWeakRefusal(secret)
     expect(error.message).toContain('at least 32 random bytes are required')
-    expect(error.message).toContain(`it has ${typeof secret === 'string' ? Buffer.byteLength(secret) : secret.length} bytes`)
+    if (typeof secret === 'string') expect(error.message).toMatch(/ encoding of (1\d|2\d) bytes/)
+    else expect(error.message).toContain(`it has ${secret.length} bytes`)
   })
 
   it.each<[string, string | Uint8Array]>([
     ['"password" repeated to 32 bytes', 'password'.repeat(4)],
     ['"a" repeated 64 times', 'a'.repeat(64)],
-    ['32 zero bytes', new Uint8Array(32)],
-    ['256 copies of one byte', new Uint8Array(256).fill(0x5a)],
     ['"Tr0ub4dor&3" repeated to 33 bytes', 'Tr0ub4dor&3'.repeat(3)],
-    ['64 bytes alternating 0x00 and 0xff', new Uint8Array(64).map((_, i) => (i % 2 ? 0xff : 0x00))],
-  ])('refuses %s as a password-like secret, and says 128 bits are required', async (_name, secret) => {
+    ['"password" repeated to 32 bytes, as bytes', new TextEncoder().encode('password'.repeat(4))],
+  ])('refuses %s as plain text', async (_name, secret) => {
     const error = await expectWeakRefusal(secret)
-    expect(error.message).toContain('looks like a password')
+    expect(error.message).toContain('it is plain text')
+  })
+
+  it.each<[string, string | Uint8Array]>([
+    ['32 zero bytes', new Uint8Array(32)],
+    ['256 copies of one byte', new Uint8Array(256).fill(0xfa)],
+    ['64 bytes alternating 0x00 and 0xff', new Uint8Array(64).map((_, i) => (i % 2 ? 0xff : 0x00))],
+    ['the hex of 32 copies of one byte', '0a'.repeat(32)],
+    ['the base64 of a short pattern repeated', Buffer.from('Ab1x'.repeat(8)).toString('base64')],
+  ])('refuses %s as not random, and says 128 bits are required', async (_name, secret) => {
+    const error = await expectWeakRefusal(secret)
+    expect(error.message).toContain('its bytes are not random')
     expect(error.message).toContain('at least 128 required')
   })
 
@@ -518,18 +528,13 @@ describe('importHmacSecret', () => {
   ])('refuses %j repeated to %i characters, however long the repetition', async (pattern, length) => {
     const secret = pattern.repeat(Math.ceil(length / pattern.length)).slice(0, length)
     const error = await expectWeakRefusal(secret)
-    expect(error.message).toContain('looks like a password')
+    expect(error.message).toMatch(/it is plain text|its bytes are not random|encoding of \d+ bytes/)
   })
 
-  it('refuses 32-character random hex strings (200 samples): 16 symbols over 32 positions estimate below 128 bits', async () => {
-    // A 32-character hex string holds at most 128 bits of real entropy, and its estimate (length
-    // times empirical Shannon entropy per character) is at most 32 * log2(16) = 128 bits, reached
-    // only when every hex digit occurs exactly twice (probability about 1e-8 for a random string).
-    // Sampling bias puts a typical estimate near 117 bits, so such strings are refused; use 64 hex
-    // characters (the accepted case below) or raw bytes.
+  it('refuses 32-character random hex strings (200 samples): they encode 16 bytes', async () => {
     for (let i = 0; i < 200; i++) {
       const error = await expectWeakRefusal(randomHex(32))
-      expect(error.message).toContain('looks like a password')
+      expect(error.message).toContain('the hex encoding of 16 bytes')
     }
   })
 
@@ -590,5 +595,120 @@ describe('importHmacSecret', () => {
     expect(Buffer.from(key.secret()!).equals(Buffer.from(original))).toBe(true)
     key.secret()!.fill(0)
     expect(Buffer.from(key.secret()!).equals(Buffer.from(original))).toBe(true)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// RSA public exponent
+// ---------------------------------------------------------------------------------------------
+
+describe('importKey: the RSA public exponent must be 65537', () => {
+  // e = 3 keys are real (OpenSSL generates them); e = 1 makes the "signature" equal the padded
+  // digest, so anyone can forge it: such a public key is built by swapping the exponent.
+  const small = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 })
+  const e1Public = (): JWK => ({ ...publicJwkOf('RSA'), e: 'AQ' })
+  const cases: Array<[string, () => JWK | string]> = [
+    ['a public JWK with e=1', e1Public],
+    ['a public JWK with e=3', () => small.publicKey.export({ format: 'jwk' }) as JWK],
+    ['a private JWK with e=1', () => ({ ...privateJwkOf('RSA'), e: 'AQ' })],
+    ['a private JWK with e=3', () => small.privateKey.export({ format: 'jwk' }) as JWK],
+    ['a public JWK with e=2', () => ({ ...publicJwkOf('RSA'), e: 'Ag' })],
+    ['a public JWK with e=65537 spelled with a leading zero byte', () => ({ ...publicJwkOf('RSA'), e: 'AAEAAQ' })],
+    ['a public JWK without e', () => ({ ...publicJwkOf('RSA'), e: undefined }) as JWK],
+    ['an SPKI PEM with e=1', () => createPublicKey({ key: e1Public() as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string],
+    ['an SPKI PEM with e=3', () => small.publicKey.export({ type: 'spki', format: 'pem' }) as string],
+    ['a PKCS#8 PEM with e=3', () => small.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string],
+  ]
+
+  it.each(cases)('refuses %s with a TypeError that names the exponent', async (_name, make) => {
+    const input = make()
+    const error = await refusal(importKey(input))
+    expect(error.message).toMatch(/exponent/)
+    expect(error.message).toContain('65537')
+    if (typeof input !== 'string') expectNoKeyMaterial(error, input)
+  })
+
+  it('still accepts e=65537 ("AQAB") as JWK, SPKI and PKCS#8', async () => {
+    expect(publicJwkOf('RSA').e).toBe('AQAB')
+    for (const input of [publicJwkOf('RSA'), privateJwkOf('RSA'), spkiOf('RSA'), pkcs8Of('RSA')]) {
+      expect((await importKey(input)).alg).toBe('RS256')
+    }
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// HMAC secrets: random bytes or an encoding of them; plain text is refused
+// ---------------------------------------------------------------------------------------------
+
+describe('HMAC secrets: plain text is refused, whatever its length', () => {
+  // Secrets seen in production configurations. An estimate of entropy cannot tell a phrase from a
+  // random string, so the rule is the form: random bytes, or their base64, base64url or hex text.
+  const PHRASES = [
+    'abcdefghijklmnopqrstuvwxyz012345',
+    'The quick brown fox jumps over the lazy dog',
+    'my-super-secret-jwt-signing-key-for-production',
+  ]
+
+  it.each(PHRASES)('refuses %j as a string, as its UTF-8 bytes and as an oct JWK, saying how to make a secret', async (phrase) => {
+    const bytes = new TextEncoder().encode(phrase)
+    for (const attempt of [importHmacSecret(phrase), importHmacSecret(bytes), importKey(octJwk(bytes))]) {
+      const error = await refusal(attempt)
+      expect(error.message).toMatch(/^HS256 secret refused/)
+      expect(error.message).toContain('openssl rand -base64 32')
+      expect(error.message).not.toContain(phrase)
+    }
+  })
+
+  it.each(PHRASES)('never lets an HS256 deployment configured with %j accept a token forged for sub=admin', async (phrase) => {
+    // The attacker guesses the phrase and signs their own token; the deployment must not exist.
+    const now = Math.floor(Date.now() / 1000)
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const input = `${b64({ alg: 'HS256', kid: 'hs', typ: 'at+jwt' })}.${b64({
+      iss: 'https://i', aud: 'https://a', sub: 'admin', sid: 's', jti: 'j', iat: now, exp: now + 60, ver: 0,
+    })}`
+    const forged = `${input}.${createHmac('sha256', phrase).update(input).digest('base64url')}`
+    const verified = importHmacSecret(phrase, { kid: 'hs' }).then((key) =>
+      createVerifier({ issuer: 'https://i', audience: 'https://a', jwks: createKeySet([key]) }).verify(forged),
+    )
+    await expect(verified).rejects.toBeInstanceOf(TypeError)
+  })
+
+  it.each<[string, () => string | Uint8Array]>([
+    ['`openssl rand -base64 32` output (standard base64, padded)', () => randomBytes(32).toString('base64')],
+    ['base64url of 32 random bytes', () => randomBytes(32).toString('base64url')],
+    ['lower-case hex of 32 random bytes', () => randomBytes(32).toString('hex')],
+    ['upper-case hex of 32 random bytes', () => randomBytes(32).toString('hex').toUpperCase()],
+    ['base64 of 48 random bytes', () => randomBytes(48).toString('base64')],
+    ['the UTF-8 bytes of a base64 secret (Buffer.from(process.env.SECRET))', () => new Uint8Array(Buffer.from(randomBytes(32).toString('base64')))],
+    ['32 random bytes', () => new Uint8Array(randomBytes(32))],
+  ])('accepts %s, 100 times over, keeping a string as its UTF-8 bytes', async (_name, make) => {
+    for (let i = 0; i < 100; i++) {
+      const secret = make()
+      const key = await importHmacSecret(secret)
+      const expected = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret)
+      expect(Buffer.from(key.secret()!).equals(expected)).toBe(true)
+    }
+  })
+
+  it.each<[string, string | Uint8Array, RegExp]>([
+    ['base64 of 31 random bytes', randomBytes(31).toString('base64'), /encoding of 31 bytes/],
+    ['hex of 31 random bytes', randomBytes(31).toString('hex'), /encoding of 31 bytes/],
+    ['base64 of 32 zero bytes', Buffer.alloc(32).toString('base64'), /plain text/],
+    ['hex of 32 copies of one byte', '5a'.repeat(32), /entropy/],
+    ['hex of one byte repeated', 'ab'.repeat(40), /entropy|plain text/],
+    ['a base64 secret with a trailing newline', `${randomBytes(32).toString('base64')}\n`, /whitespace/],
+    ['a base64 secret wrapped over two lines', `${randomBytes(48).toString('base64').slice(0, 32)}\n${randomBytes(48).toString('base64').slice(32)}`, /whitespace/],
+    ['the UTF-8 bytes of a phrase followed by a newline', new TextEncoder().encode('The quick brown fox jumps over the lazy dog\n'), /whitespace|plain text/],
+    ['a mix of base64 and base64url alphabets', `${randomBytes(32).toString('base64url').slice(0, 40)}+_A`, /plain text/],
+    ['a long lower-case word salad in the base64url alphabet', 'correct-horse-battery-staple-correct-horse-battery', /plain text/],
+    ['a passphrase with non-ASCII letters', 'пароль-для-подписи-токенов-в-продакшене', /plain text/],
+  ])('refuses %s', async (_name, secret, message) => {
+    const error = await refusal(importHmacSecret(secret))
+    expect(error.message).toMatch(message)
+    expect(error.message).toContain('openssl rand -base64 32')
+  })
+
+  it('refuses a value that is neither a string nor bytes', async () => {
+    for (const value of [42, null, undefined, {}, [1, 2, 3]]) await refusal(importHmacSecret(value as unknown as string))
   })
 })

@@ -5,7 +5,7 @@
  */
 import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, importSPKI, type JWK } from 'jose'
 import { decodeUtf8, encodeBase64url, encodeUtf8, isCanonicalBase64url } from '../lib/base64url.js'
-import { estimateEntropyBits, MIN_HMAC_SECRET_BITS, MIN_HMAC_SECRET_BYTES } from '../lib/entropy.js'
+import { findSecretProblem } from '../lib/entropy.js'
 import { type Algorithm, AuthKey, isAlgorithm, type PublicJWK } from './auth-key.js'
 
 /** Options of {@link importKey}. */
@@ -28,6 +28,9 @@ export interface ImportHmacSecretOptions {
 /** The smallest RSA modulus accepted, in bits. */
 const MIN_RSA_BITS = 2048
 
+/** The one RSA public exponent accepted, 65537, as JWK `e` (minimal big-endian octets, base64url). */
+const RSA_EXPONENT = 'AQAB'
+
 const KTY_BY_ALG: Record<Algorithm, string> = { ES256: 'EC', EdDSA: 'OKP', RS256: 'RSA', HS256: 'oct' }
 
 /**
@@ -35,7 +38,9 @@ const KTY_BY_ALG: Record<Algorithm, string> = { ES256: 'EC', EdDSA: 'OKP', RS256
  * JSON string, or the env-friendly form that {@link exportKey} writes (base64url of the JWK JSON).
  *
  * The key gets exactly one algorithm. A JWK whose `use` is not `sig`, or whose `key_ops` does not
- * include `verify`, is refused, as is an HMAC secret shorter than 32 bytes or with low entropy.
+ * include `verify`, is refused; so are an RSA modulus under 2048 bits, an RSA public exponent
+ * other than 65537 (`e` = `AQAB`), and an `oct` key whose `k` is not at least 32 random-looking
+ * bytes (the rule of {@link importHmacSecret}; text smuggled in as `k` is judged as text).
  * Every refusal is a `TypeError` with a message that names the problem and never the key.
  *
  * Exported from `'@auth/core'`.
@@ -65,9 +70,20 @@ export async function importKey(input: JWK | string, options: ImportKeyOptions =
 }
 
 /**
- * Imports a raw HS256 secret: random bytes, or a string of at least 32 bytes (taken as UTF-8).
- * A secret shorter than 32 bytes, or one that looks like a password (low estimated entropy), is
- * refused with a `TypeError`; generate one with `generateKey({ alg: 'HS256' })` instead.
+ * Imports a raw HS256 secret: at least 32 random bytes, or a string that is their base64,
+ * base64url or hex encoding (for example the output of `openssl rand -base64 32`). A string keys
+ * the MAC with its UTF-8 bytes (as jose and jsonwebtoken do with a string secret), so a secret
+ * shared with another library keeps working; its encoding is only checked, never decoded.
+ *
+ * Plain text is refused whatever its length: passwords, phrases (`"The quick brown fox…"`),
+ * words joined by dashes, and text passed as bytes. So are values shorter than 32 bytes, values
+ * with whitespace or line breaks, and bytes that are visibly not random (all zero, a repeated
+ * pattern). Each refusal is a `TypeError` that says how to make a secret.
+ *
+ * > [!NOTE]
+ * > These checks refuse what is visibly not random; they cannot prove that a value is. A phrase
+ * > typed in mixed-case letters without spaces looks like base64 and passes: take secrets from a
+ * > CSPRNG, or use `generateKey({ alg: 'HS256' })`.
  *
  * HS256 suits a single service that both signs and verifies. Anything that must verify without
  * being able to sign needs an asymmetric key (the default ES256).
@@ -78,38 +94,49 @@ export async function importKey(input: JWK | string, options: ImportKeyOptions =
  * ```ts
  * import { importHmacSecret } from '@auth/core'
  *
- * const key = await importHmacSecret(crypto.getRandomValues(new Uint8Array(32)))
+ * // Once: `openssl rand -base64 32`, stored in your secret manager.
+ * const key = await importHmacSecret(process.env.AUTH_HS256_SECRET!)
+ * // Or random bytes:
+ * const other = await importHmacSecret(crypto.getRandomValues(new Uint8Array(32)))
  * ```
  *
- * @param secret - the secret bytes, or a string taken as its UTF-8 bytes
+ * @param secret - random bytes, or their base64, base64url or hex encoding
  * @param options - the key id
  */
 export async function importHmacSecret(
   secret: string | Uint8Array,
   options: ImportHmacSecretOptions = {},
 ): Promise<AuthKey> {
+  assertStrongSecret(secret)
+  // A string keys the MAC with its UTF-8 bytes, as jose and jsonwebtoken use a string secret:
+  // its encoding is checked above, never decoded into other key bytes.
   const bytes = typeof secret === 'string' ? encodeUtf8(secret) : new Uint8Array(secret)
-  assertStrongSecret(bytes)
   const kid = options.kid ?? (await deriveSecretKid(bytes))
   assertKid(kid)
   return new AuthKey({ kid, alg: 'HS256', secret: bytes })
 }
 
-/** @internal Shared by `importHmacSecret` and the JWK `oct` path. */
-export function assertStrongSecret(bytes: Uint8Array): void {
-  if (bytes.length < MIN_HMAC_SECRET_BYTES) {
-    throw new TypeError(
-      `HS256 secret refused: it has ${bytes.length} bytes, at least ${MIN_HMAC_SECRET_BYTES} random bytes are required. ` +
-        "Generate one with generateKey({ alg: 'HS256' }).",
-    )
+/**
+ * Refuses an HMAC secret that is not random bytes (≥ 32) or the base64, base64url or hex text of
+ * them (see `findSecretProblem` for the exact rule). The message names the problem and how to
+ * make a secret, never the secret.
+ *
+ * @internal Shared by `importHmacSecret`, the JWK `oct` path and `createAuth`'s `secret`.
+ * @param secret - the secret as given
+ * @param label - what the message calls it: `'HS256 secret'` or `'createAuth: secret'`
+ */
+export function assertStrongSecret(secret: unknown, label = 'HS256 secret'): asserts secret is string | Uint8Array {
+  const how =
+    label === 'HS256 secret'
+      ? "Generate one with `openssl rand -base64 32`, or an HS256 key with generateKey({ alg: 'HS256' })."
+      : 'Generate one with `openssl rand -base64 32`.'
+  // Not `instanceof`: a Uint8Array of another realm (an edge sandbox) is bytes too.
+  const bytes = Object.prototype.toString.call(secret) === '[object Uint8Array]'
+  if (typeof secret !== 'string' && !bytes) {
+    throw new TypeError(`${label} refused: expected random bytes (a Uint8Array) or a string that encodes them. ${how}`)
   }
-  const bits = estimateEntropyBits(bytes)
-  if (bits < MIN_HMAC_SECRET_BITS) {
-    throw new TypeError(
-      `HS256 secret refused: it looks like a password (estimated ${Math.floor(bits)} bits of entropy, ` +
-        `at least ${MIN_HMAC_SECRET_BITS} required). Generate a random one with generateKey({ alg: 'HS256' }).`,
-    )
-  }
+  const problem = findSecretProblem(secret as string | Uint8Array)
+  if (problem !== undefined) throw new TypeError(`${label} refused: ${problem}. ${how}`)
 }
 
 async function deriveSecretKid(secret: Uint8Array): Promise<string> {
@@ -169,7 +196,15 @@ async function importPem(pem: string, options: ImportKeyOptions): Promise<AuthKe
   throw new TypeError('importKey: the PEM key is not a P-256, Ed25519 or RSA key of the expected algorithm')
 }
 
-async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> {
+/**
+ * The checks of a JWK import that need no crypto: `use`, `key_ops`, the one algorithm and its key
+ * type, the `kid`, the curve, the RSA modulus size and public exponent, the HMAC secret. Returns
+ * the algorithm (and, for HS256, the decoded secret). Throws a `TypeError` naming the problem;
+ * only proving the key material itself (a point on the curve) is left to the WebCrypto import.
+ *
+ * @internal Also run at construction on every entry of a JWKS passed to `createVerifier`.
+ */
+export function checkJwk(jwk: JWK, options: ImportKeyOptions = {}): { alg: Algorithm; secret?: Uint8Array } {
   if (jwk.use !== undefined && jwk.use !== 'sig') {
     throw new TypeError(`importKey: the JWK has use "${String(jwk.use)}"; only signature keys ("sig") are accepted`)
   }
@@ -183,14 +218,15 @@ async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> 
   if (jwk.kid !== undefined && options.kid !== undefined && jwk.kid !== options.kid) {
     throw new TypeError('importKey: options.kid differs from the JWK kid')
   }
+  const kid = options.kid ?? jwk.kid
+  if (kid !== undefined) assertKid(kid)
 
   if (alg === 'HS256') {
     if (typeof jwk.k !== 'string') throw new TypeError('importKey: the oct JWK has no "k"')
     const secret = decodeStrictBase64url(jwk.k)
-    const kid = options.kid ?? jwk.kid
-    return importHmacSecret(secret, kid === undefined ? {} : { kid })
+    assertStrongSecret(secret)
+    return { alg, secret }
   }
-
   if (alg === 'ES256' && jwk.crv !== 'P-256') throw new TypeError('importKey: ES256 needs a P-256 key')
   if (alg === 'EdDSA' && jwk.crv !== 'Ed25519') throw new TypeError('importKey: EdDSA needs an Ed25519 key')
   if (alg === 'RS256') {
@@ -200,6 +236,21 @@ async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> 
     if (rsaModulusBits(modulus) < MIN_RSA_BITS) {
       throw new TypeError(`importKey: RSA keys need a modulus of at least ${MIN_RSA_BITS} bits`)
     }
+    // e = 1 makes a "signature" equal to the padded digest, which anyone can write; e = 3 and
+    // other small exponents have a history of forgeries against lax verifiers. Every current
+    // generator uses 65537, so nothing else is accepted (RFC 7518: "e" in its minimal form, AQAB).
+    if (jwk.e !== RSA_EXPONENT) {
+      throw new TypeError(`importKey: the RSA public exponent is ${describeExponent(jwk.e)}; only 65537 ("e": "AQAB") is accepted`)
+    }
+  }
+  return { alg }
+}
+
+async function importJwk(jwk: JWK, options: ImportKeyOptions): Promise<AuthKey> {
+  const { alg, secret } = checkJwk(jwk, options)
+  if (secret !== undefined) {
+    const kid = options.kid ?? jwk.kid
+    return importHmacSecret(secret, kid === undefined ? {} : { kid })
   }
 
   const publicJwk = toPublicJwk(jwk, alg, '')
@@ -270,6 +321,17 @@ function assertKid(kid: unknown): asserts kid is string {
 export function rsaModulusBits(modulus: Uint8Array): number {
   if (modulus.length === 0) return 0
   return (modulus.length - 1) * 8 + (32 - Math.clz32(modulus[0]!))
+}
+
+/** A public exponent for an error message: its value when it is a small number, else its shape. */
+function describeExponent(e: unknown): string {
+  if (typeof e !== 'string') return 'missing'
+  if (e.length > 0 && e.length <= 8 && isCanonicalBase64url(e, 0, e.length)) {
+    const bytes = decodeStrictBase64url(e)
+    if (bytes[0] === 0) return 'not in its minimal form (a leading zero byte)'
+    return String(bytes.reduce((value, byte) => value * 256 + byte, 0))
+  }
+  return 'not 65537'
 }
 
 function decodeStrictBase64url(value: string): Uint8Array {

@@ -63,10 +63,21 @@ export interface PreparedKey {
 
 /** @internal Where the verifier finds keys; a remote JWKS may change them at run time. */
 export interface KeyResolver {
-  /** Bumped whenever the set of keys changes, which invalidates the verified-token cache. */
+  /** Bumped whenever a key is removed or changed, which invalidates the verified-token cache. */
   readonly generation: number
+  /**
+   * Clock time (ms) from which every request, warm or cold, calls `revalidate`: a remote set is
+   * due for a refetch and one may start. `Infinity` for a fixed set. A plain number, so the warm
+   * path pays one comparison.
+   */
+  readonly revalidateAt: number
   get(kid: string): PreparedKey | undefined
-  /** Called for an unknown `kid`: a remote set may refetch (within its cooldown). */
+  /** Starts a background refetch if none is running and none is held back by cooldown or backoff. */
+  revalidate?(now: number): void
+  /**
+   * Called for an unknown `kid`: a remote set may refetch (within its cooldown and backoff).
+   * Rejects with `jwks_unavailable` when the key may exist but no current set can be had.
+   */
   refresh?(kid: string): Promise<PreparedKey | undefined>
 }
 
@@ -266,6 +277,10 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
       if (typeof token !== 'string' || token.length === 0) throw new AuthError('token_missing')
       if (token.length > maxTokenLength) throw invalid('too_large')
       const nowMs = clock()
+      // A remote set past its max age is refetched in the background, warm tokens included: a
+      // key removed upstream must stop verifying from the cache too (its removal bumps the
+      // generation, so its cached tokens miss from then on).
+      if (nowMs >= keys.revalidateAt) keys.revalidate!(nowMs)
       const now = Math.floor(nowMs / 1000)
       const hit = cache?.get(token, now)
       if (hit !== undefined && hit.generation === keys.generation) {
@@ -293,10 +308,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
-function deepFreeze(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+/**
+ * Freezes `root` and every object below it. Iterative, with an explicit stack: the claims are
+ * attacker-shaped JSON, and a payload nested 200 000 levels deep (within a raised
+ * `maxTokenLength`) would overflow the call stack of a recursive walk.
+ */
+function deepFreeze(root: object): void {
+  const pending: object[] = [root]
+  while (pending.length > 0) {
+    const value = pending.pop()!
+    if (Object.isFrozen(value)) continue
     Object.freeze(value)
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+    for (const key of Object.keys(value)) {
+      const child = (value as Record<string, unknown>)[key]
+      if (typeof child === 'object' && child !== null) pending.push(child)
+    }
   }
-  return value
 }
