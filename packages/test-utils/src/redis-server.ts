@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const HOST = '127.0.0.1'
-const INSTALL_HINT = 'redis-server not found: apt-get install -y redis-server'
+const INSTALL_HINT =
+  'redis-server not found: run `node scripts/ensure-services.mjs` at the repository root (installs it with apt-get where it can, otherwise prints the command)'
 
 /** Options of {@link startRedisServer}. */
 export interface StartRedisServerOptions {
