@@ -10,7 +10,7 @@ import {
   type PublicJWKS,
   signAccessToken,
 } from '@auth/core'
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
 import {
   ALGS,
@@ -311,8 +311,9 @@ describe('untrusted JSON depth', () => {
 
 describe('a JWKS object: every entry is checked at construction', () => {
   const make = (keys: unknown[]) => () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys } as PublicJWKS, clock })
-  const pairJwk = (options: Parameters<typeof generateKeyPairSync>[1] & object, type: 'ec' | 'rsa', extra: object) =>
-    ({ ...(generateKeyPairSync(type as 'ec', options as never).publicKey.export({ format: 'jwk' }) as object), ...extra })
+  // generateKeyPairSync's overloads want a literal type per call; one signature for both kinds here.
+  const generatePair = generateKeyPairSync as (type: 'ec' | 'rsa', options: object) => { publicKey: KeyObject }
+  const pairJwk = (options: object, type: 'ec' | 'rsa', extra: object) => ({ ...generatePair(type, options).publicKey.export({ format: 'jwk' }), ...extra })
 
   it.each<[string, () => object, RegExp]>([
     ['an ES384 key', () => pairJwk({ namedCurve: 'P-384' }, 'ec', { kid: 'odd', alg: 'ES384', use: 'sig' }), /ES384/],
