@@ -27,7 +27,7 @@ import {
   isAuthError,
   type KeySet,
   type RevocationStrategy,
-  type TokenLoginResponse,
+  type TokenLoginResult,
 } from '@auth/core'
 import { createAuth } from '@auth/core/node'
 import { createRedisStore } from '@auth/store-redis'
@@ -45,10 +45,10 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, ISSUER, TTL } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, TTL_SECONDS } from './lib/fixture.js'
 import type { FromMirror, RedisSpec, ToMirror } from './lib/propagation-protocol.js'
 
-const WINDOW_MS = (TTL + CLOCK_TOLERANCE) * 1000
+const WINDOW_MS = (TTL_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000
 /** One secret for every Auth of the run, process B's included. */
 const SECRET = randomBytes(32)
 const PREFIX = 'bench:'
@@ -454,8 +454,8 @@ async function fillRevocations(store: AuthStore, n: number, first: () => Promise
       const id = ids.toString('base64url', 16 * i, 16 * i + 16)
       const sub = `gone-user-${String(i).padStart(7, '0')}`
       if (i % 3 === 0) writes.push(store.endSession({ sub, id }, now))
-      else if (i % 3 === 1) writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL * 1000 }, now))
-      else writes.push(store.endUserSessions(sub, now))
+      else if (i % 3 === 1) writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL_SECONDS * 1000 }, now))
+      else writes.push(store.logoutAll(sub, now))
     }
     await Promise.all(writes)
   }
@@ -734,8 +734,8 @@ async function measurePropagation(
   topology: Topology,
   issuer: Auth,
   keys: KeySet,
-  victims: ReadonlyMap<Kind, readonly TokenLoginResponse[]>,
-  warmups: readonly TokenLoginResponse[],
+  victims: ReadonlyMap<Kind, readonly TokenLoginResult[]>,
+  warmups: readonly TokenLoginResult[],
 ): Promise<Propagation> {
   const b = new MirrorProcess()
   try {
@@ -766,7 +766,7 @@ async function measurePropagation(
     }
     rtts.sort((x, y) => x - y)
 
-    const revoke = (kind: Kind, victim: TokenLoginResponse): Promise<unknown> => {
+    const revoke = (kind: Kind, victim: TokenLoginResult): Promise<unknown> => {
       switch (kind) {
         case 'logout':
           return issuer.logout({ sub: claimsSub(victim), id: victim.sessionId })
@@ -777,8 +777,8 @@ async function measurePropagation(
       }
     }
     // The run: warm-ups (logouts, not counted), then every kind, interleaved in a random order.
-    const schedule: Array<{ kind: Kind; victim: TokenLoginResponse; counted: boolean }> = warmups.map((victim) => ({ kind: 'logout', victim, counted: false }))
-    const timed: Array<{ kind: Kind; victim: TokenLoginResponse; counted: boolean }> = []
+    const schedule: Array<{ kind: Kind; victim: TokenLoginResult; counted: boolean }> = warmups.map((victim) => ({ kind: 'logout', victim, counted: false }))
+    const timed: Array<{ kind: Kind; victim: TokenLoginResult; counted: boolean }> = []
     for (const [kind, list] of victims) for (const victim of list) timed.push({ kind, victim, counted: true })
     for (let i = timed.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1))
@@ -851,12 +851,12 @@ async function runTopology(topology: Topology, s: Settings, keys: KeySet): Promi
     const sessions = logins.results
     let at = 0
     const take = (n: number) => sessions.slice(at, (at += n))
-    const [warmSession, canaryFirst, canaryLast] = take(3) as [TokenLoginResponse, TokenLoginResponse, TokenLoginResponse]
+    const [warmSession, canaryFirst, canaryLast] = take(3) as [TokenLoginResult, TokenLoginResult, TokenLoginResult]
     const pool = take(s.poolSize).map((r) => r.accessToken)
     const rotatingSequential = take(s.rotationsSequential).map((r) => r.refreshToken)
     const rotatingConcurrent = take(s.rotationsConcurrent).map((r) => r.refreshToken)
     const warmups = take(s.propagationWarmup)
-    const victims = new Map<Kind, TokenLoginResponse[]>([
+    const victims = new Map<Kind, TokenLoginResult[]>([
       ['logout', take(s.propagation.logout)],
       ['logoutAll', take(s.propagation.logoutAll)],
       ['revokeToken', take(s.propagation.revokeToken)],
@@ -880,7 +880,7 @@ async function runTopology(topology: Topology, s: Settings, keys: KeySet): Promi
     const admins = topology.admins
     const traffic: TrafficRow[] = []
     const WARMUP = 10
-    const countedLogins: TokenLoginResponse[] = []
+    const countedLogins: TokenLoginResult[] = []
     const REVOCATION_WARMUP = 20 // tokens and users of enough shards to reach every node of a Cluster
     const quarter = Math.floor(s.counted / 4) + REVOCATION_WARMUP
     const loginSubs = Array.from({ length: Math.max(s.counted, 3 * quarter) + WARMUP }, (_, i) => `counted-${i}`)
@@ -900,7 +900,7 @@ async function runTopology(topology: Topology, s: Settings, keys: KeySet): Promi
     await strictCold.close()
     // Revocations: a quarter of the counted calls each, after uncounted ones (victims: the counted logins).
     const victimsOf = (k: number) => countedLogins.slice(k * quarter, (k + 1) * quarter)
-    const countRevocations = (name: string, k: number, op: (r: TokenLoginResponse) => Promise<unknown>) =>
+    const countRevocations = (name: string, k: number, op: (r: TokenLoginResult) => Promise<unknown>) =>
       countTraffic(name, issuerClient, admins, victimsOf(k), op, REVOCATION_WARMUP)
     traffic.push(await countRevocations('logout', 0, (r) => issuer.logout({ sub: claimsSub(r), id: r.sessionId })))
     traffic.push(await countRevocations('logoutAll', 1, (r) => issuer.logoutAll(claimsSub(r))))
@@ -912,7 +912,7 @@ async function runTopology(topology: Topology, s: Settings, keys: KeySet): Promi
       issuerStore,
       s.revocations,
       () => issuerStore.endSession({ sub: claimsSub(canaryFirst), id: canaryFirst.sessionId }, Date.now()),
-      () => issuerStore.endUserSessions(claimsSub(canaryLast), Date.now()),
+      () => issuerStore.logoutAll(claimsSub(canaryLast), Date.now()),
     )
     progress('mirror replay')
     const replay = await measureReplay(mirrorStore, keys, admins)
@@ -939,7 +939,7 @@ async function runTopology(topology: Topology, s: Settings, keys: KeySet): Promi
   }
 }
 
-function claimsSub(r: TokenLoginResponse): string {
+function claimsSub(r: TokenLoginResult): string {
   return claimsOf(r.accessToken).sub
 }
 

@@ -21,7 +21,7 @@ import {
   type KeySet,
   type RevocationStrategy,
   signAccessToken,
-  type TokenLoginResponse,
+  type TokenLoginResult,
 } from '@auth/core'
 import { createAuth } from '@auth/core/node'
 import { createMemoryStore } from '@auth/store-memory'
@@ -40,7 +40,7 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL_SECONDS } from './lib/fixture.js'
 
 /** One secret for every Auth of the run: any of them can refresh what another issued. */
 const SECRET = randomBytes(32)
@@ -167,7 +167,7 @@ interface FillCounts {
 /**
  * Writes `n` revocations with the store primitives, as other processes' `logout`, `revokeToken`
  * and `logoutAll` would: `endSession` of other sessions, `denyToken` of other tokens,
- * `endUserSessions` of other users. Session ids and jtis are 128-bit base64url (22 characters,
+ * `logoutAll` of other users. Session ids and jtis are 128-bit base64url (22 characters,
  * as core makes them), subs 17 characters. `first` and `last` replace the first and last event.
  */
 async function fillRevocations(
@@ -201,10 +201,10 @@ async function fillRevocations(
           writes.push(store.endSession({ sub: `gone-user-${String(i).padStart(7, '0')}`, id }, now))
           break
         case 'token':
-          writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL * 1000 }, now))
+          writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL_SECONDS * 1000 }, now))
           break
         case 'user':
-          writes.push(store.endUserSessions(`gone-user-${String(i).padStart(7, '0')}`, now))
+          writes.push(store.logoutAll(`gone-user-${String(i).padStart(7, '0')}`, now))
           break
       }
     }
@@ -682,7 +682,7 @@ export async function runStrategiesBench(): Promise<void> {
   // 3 (measured first: its logins make the cold pool). Logins, each a new user.
   progress(`logging in ${formatInteger(s.rateWarmup + 3)} users (untimed warm-up, canaries, warm token)`)
   const userName = (prefix: string, i: number) => `${prefix}-${String(i).padStart(7, '0')}`
-  const warmups: TokenLoginResponse[] = []
+  const warmups: TokenLoginResult[] = []
   for (let i = 0; i < s.rateWarmup; i++) warmups.push(await issuer.login({ sub: userName('warmup', i) }))
   const warmSession = await issuer.login({ sub: 'warm-user' })
   const canaryFirst = await issuer.login({ sub: 'canary-first' })
@@ -727,7 +727,7 @@ export async function runStrategiesBench(): Promise<void> {
   const fillCounts = await fillRevocations(store, REVOCATIONS, 'mixed', {
     first: () => store.endSession({ sub: 'canary-first', id: canaryFirst.sessionId }, Date.now()),
     last: async () => {
-      await store.endUserSessions('canary-last', Date.now())
+      await store.logoutAll('canary-last', Date.now())
       lastWriteAt = performance.now()
     },
   })

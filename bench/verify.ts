@@ -39,7 +39,7 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL_SECONDS } from './lib/fixture.js'
 
 
 /** The targets the summary checks. */
@@ -141,7 +141,7 @@ function signHs256(
     sid: fields.sid,
     jti: fields.jti,
     iat: fields.now,
-    exp: fields.now + TTL,
+    exp: fields.now + TTL_SECONDS,
     ver: 0,
   }
   const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`
@@ -291,8 +291,8 @@ async function createCandidates(f: Fixture): Promise<Candidates> {
     algorithms: [f.alg as jsonwebtoken.Algorithm],
     issuer: ISSUER,
     audience: AUDIENCE,
-    clockTolerance: CLOCK_TOLERANCE,
-    maxAge: TTL,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    maxAge: TTL_SECONDS,
   }
   const floor = createFloor(f.alg, f.keyObject)
 

@@ -6,9 +6,9 @@
 export const ISSUER = 'https://auth.example.com'
 export const AUDIENCE = 'https://api.example.com'
 /** Access-token lifetime, seconds. */
-export const TTL = 900
+export const TTL_SECONDS = 900
 /** Clock tolerance, seconds. */
-export const CLOCK_TOLERANCE = 5
+export const CLOCK_TOLERANCE_SECONDS = 5
 export const APP_CLAIMS = { role: 'member' }
 
 /**
@@ -16,7 +16,7 @@ export const APP_CLAIMS = { role: 'member' }
  * algorithm, tolerance, maximum age), so every table compares the same checks.
  */
 export function joseVerifyOptions(alg: string) {
-  return { issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', algorithms: [alg], clockTolerance: CLOCK_TOLERANCE, maxTokenAge: TTL }
+  return { issuer: ISSUER, audience: AUDIENCE, typ: 'at+jwt', algorithms: [alg], clockTolerance: CLOCK_TOLERANCE_SECONDS, maxTokenAge: TTL_SECONDS }
 }
 
 /** fast-jwt's `createVerifier` options for the same rules; `key` is an SPKI PEM or the HMAC secret. */
@@ -27,7 +27,7 @@ export function fastJwtVerifyOptions<A extends string>(alg: A, key: string | Buf
     allowedIss: ISSUER,
     allowedAud: AUDIENCE,
     checkTyp: 'at+jwt',
-    clockTolerance: CLOCK_TOLERANCE * 1000,
-    maxAge: TTL * 1000,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS * 1000,
+    maxAge: TTL_SECONDS * 1000,
   }
 }

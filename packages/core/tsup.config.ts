@@ -1,3 +1,3 @@
 import { definePackage } from '../../tsup.preset'
 
-export default definePackage({ entry: ['src/index.ts', 'src/errors.ts', 'src/node.ts', 'src/testing.ts'] })
+export default definePackage({ entry: ['src/index.ts', 'src/errors.ts', 'src/node.ts', 'src/store.ts', 'src/testing.ts'] })

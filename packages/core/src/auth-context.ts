@@ -5,6 +5,7 @@
  * @internal
  * @module
  */
+import type { Clock } from './clock.js'
 import type { SecurityEvents } from './events.js'
 import type { AuthKey } from './key/auth-key.js'
 import type { KeySet } from './key/key-set.js'
@@ -22,25 +23,21 @@ export interface AuthContext {
   readonly keys: KeySet
   readonly issuer: string
   readonly audience: string
-  readonly clock: () => number
+  readonly clock: Clock
   /** HMAC key for refresh and session tokens (derived lazily: WebCrypto import is async). */
   readonly tokenKey: () => Promise<MacKey>
   /** SHA-256 of a token secret, base64url: what the store keeps. */
   readonly hashSecret: (bytes: Uint8Array) => Promise<string>
   /** The backend's synchronous signer of access tokens, if it has one (else jose signs). */
   readonly signer: ((key: AuthKey, signingInput: string) => string) | undefined
-  /** Seconds. */
-  readonly accessTokenTtl: number
-  /** Milliseconds. */
-  readonly sessionAbsoluteTtl: number
-  /** Milliseconds. */
-  readonly sessionIdleTimeout: number
-  /** Milliseconds between sliding-expiry writes of a session-cookie session. */
-  readonly touchInterval: number
-  /** Milliseconds. */
-  readonly refreshGrace: number
+  readonly accessTokenTtlMs: number
+  readonly sessionAbsoluteTtlMs: number
+  readonly sessionIdleTimeoutMs: number
+  /** Between sliding-expiry writes of a session-cookie session. */
+  readonly touchIntervalMs: number
+  readonly refreshGraceMs: number
   /** Bytes of JSON. */
-  readonly sessionDataLimit: number
+  readonly sessionMaxDataBytes: number
   /** The most live sessions one user may have; a login ends the least recently seen beyond it. */
   readonly maxSessionsPerUser: number
   readonly claims: ClaimsHook | undefined

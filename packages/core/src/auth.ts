@@ -4,6 +4,17 @@
  * @module
  */
 import type { AuthContext, ClaimsHook } from './auth-context.js'
+import {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  DEFAULT_MIRROR_BLOCK_MS,
+  DEFAULT_MIRROR_STALENESS_MS,
+  DEFAULT_REFRESH_GRACE_MS,
+  DEFAULT_SESSION_ABSOLUTE_TTL_MS,
+  DEFAULT_SESSION_IDLE_TIMEOUT_MS,
+  DEFAULT_SESSION_MAX_DATA_BYTES,
+  DEFAULT_SESSION_TOUCH_INTERVAL_MS,
+} from './auth-defaults.js'
+import type { Clock } from './clock.js'
 import type { SignatureBackend } from './crypto/backend.js'
 import { SecurityEvents, type SecurityEventListener } from './events.js'
 import type { PublicJWKS } from './key/auth-key.js'
@@ -11,11 +22,11 @@ import { assertStrongSecret } from './key/import.js'
 import type { KeySet } from './key/key-set.js'
 import { decodeBase64url, encodeUtf8 } from './lib/base64url.js'
 import { mac, type MacKey, type TokenPrimitives, tokenPrimitivesOf } from './lib/mac.js'
-import type { TokenLoginResponse, TokenResponse } from './refresh/issue-tokens.js'
+import type { TokenLoginResult, TokenResult } from './refresh/issue-tokens.js'
 import { rotateRefreshToken } from './refresh/rotate.js'
 import { RevocationMirror } from './revocation/mirror.js'
 import { mirrorCheck, type RevocationStrategy, strictCheck } from './revocation/strategy.js'
-import { createSession, type LoginOptions, type LoginResult, type SessionCookieResponse } from './session/create-session.js'
+import { createSession, type LoginOptions, type LoginResult, type CookieLoginResult } from './session/create-session.js'
 import { guardStore } from './lib/store-guard.js'
 import {
   setSessionData,
@@ -24,10 +35,10 @@ import {
   type UpdateSessionDataOptions,
   verifySessionToken,
 } from './session/session-access.js'
-import type { AuthStore, EndUserSessionsResult, RevocationEvent, SessionRecord, SessionRef } from './store.js'
-import { DEFAULT_ACCESS_TOKEN_TTL } from './token/sign.js'
-import { DEFAULT_CLOCK_TOLERANCE, type VerifyAccessTokenResult } from './token/verify.js'
-import { createVerifier, type Verifier } from './verifier.js'
+import type { AuthStore, LogoutAllResult, RevocationEvent, SessionRecord, SessionRef } from './store.js'
+import { DEFAULT_ACCESS_TOKEN_TTL_MS } from './token/sign.js'
+import { DEFAULT_CLOCK_TOLERANCE_MS, type VerifyAccessTokenResult } from './token/verify.js'
+import { createRevocationVerifier, type Verifier } from './verifier.js'
 
 /** Options of {@link createAuth}. */
 export interface CreateAuthOptions {
@@ -55,18 +66,18 @@ export interface CreateAuthOptions {
   secret?: string | Uint8Array
   /** How verification learns of revocations. Default `strict`. */
   revocation?: RevocationStrategy
-  /** Access-token lifetime in seconds. Default 900. */
-  accessTokenTtl?: number
-  /** Session lifetime. */
+  /** Access-token lifetime in milliseconds (whole seconds count). Default {@link DEFAULT_ACCESS_TOKEN_TTL_MS} (15 minutes). */
+  accessTokenTtlMs?: number
+  /** Session lifetime and limits. */
   session?: {
-    /** Absolute lifetime in seconds. Default 30 days. */
-    absoluteTtl?: number
-    /** Idle timeout in seconds. Default 7 days. */
-    idleTimeout?: number
-    /** Session-cookie sessions slide their idle expiry at most this often, in seconds. Default 60. */
-    touchInterval?: number
-    /** Largest session data, in bytes of JSON. Default 4096. */
-    dataLimit?: number
+    /** Absolute lifetime in milliseconds. Default {@link DEFAULT_SESSION_ABSOLUTE_TTL_MS} (30 days). */
+    absoluteTtlMs?: number
+    /** Idle timeout in milliseconds. Default {@link DEFAULT_SESSION_IDLE_TIMEOUT_MS} (7 days). */
+    idleTimeoutMs?: number
+    /** Session-cookie sessions slide their idle expiry at most this often, in milliseconds. Default {@link DEFAULT_SESSION_TOUCH_INTERVAL_MS} (1 minute). */
+    touchIntervalMs?: number
+    /** Largest session data, in bytes of JSON. Default {@link DEFAULT_SESSION_MAX_DATA_BYTES}. */
+    maxDataBytes?: number
     /**
      * The most live sessions one user may have. A login beyond it ends the user's least recently
      * seen session (a `session_evicted` security event), so one account cannot fill a shared
@@ -74,19 +85,19 @@ export interface CreateAuthOptions {
      */
     maxPerUser?: number
   }
-  /** Seconds during which the previous refresh token still yields the same successor. Default 10. */
-  refreshGrace?: number
+  /** Milliseconds during which the previous refresh token still yields the same successor. Default {@link DEFAULT_REFRESH_GRACE_MS} (10 s). */
+  refreshGraceMs?: number
   /** Mirror tuning (with `revocation: 'mirror'`). */
   mirror?: {
-    /** Trust the mirror only if it heard from the feed within this many ms. Default 5000. */
+    /** Trust the mirror only if it heard from the feed within this many ms. Default {@link DEFAULT_MIRROR_STALENESS_MS}. */
     stalenessMs?: number
-    /** One blocking feed read waits up to this many ms. Default 1000. */
+    /** One blocking feed read waits up to this many ms. Default {@link DEFAULT_MIRROR_BLOCK_MS}. */
     blockMs?: number
   }
   /** Application claims for access tokens, computed at login and at every refresh. */
   claims?: ClaimsHook
-  /** Seconds of clock skew tolerated. Default 5. */
-  clockTolerance?: number
+  /** Milliseconds of clock skew tolerated for `exp`, `nbf` and `iat`. Default {@link DEFAULT_CLOCK_TOLERANCE_MS} (5 s). */
+  clockToleranceMs?: number
   /** Entries in the verified-token cache. Default 10 000. */
   cacheSize?: number
   /**
@@ -96,8 +107,8 @@ export interface CreateAuthOptions {
    * the tokens are the same, so both kinds of process can serve one deployment.
    */
   backend?: SignatureBackend
-  /** Milliseconds since the epoch. Default `Date.now`. */
-  clock?: () => number
+  /** The clock. Default `Date.now`. */
+  clock?: Clock
   /** Called with every security event (also see `auth.onSecurityEvent`). */
   onSecurityEvent?: SecurityEventListener
 }
@@ -127,9 +138,9 @@ export interface Auth {
   /** The revocation strategy in force. */
   readonly revocation: RevocationStrategy
   /** Creates a session after the application checked the user's credentials. */
-  login(options: LoginOptions & { transport?: 'tokens' }): Promise<TokenLoginResponse>
+  login(options: LoginOptions & { transport?: 'tokens' }): Promise<TokenLoginResult>
   /** Creates a session-cookie session. */
-  login(options: LoginOptions & { transport: 'cookie' }): Promise<SessionCookieResponse>
+  login(options: LoginOptions & { transport: 'cookie' }): Promise<CookieLoginResult>
   /** Creates a session in the requested transport. */
   login(options: LoginOptions): Promise<LoginResult>
   /** Verifies an access token, revocation included. */
@@ -137,11 +148,11 @@ export interface Auth {
   /** Verifies an opaque session token by store lookup and slides its idle expiry. */
   verifySessionToken(token: string): Promise<SessionRecord>
   /** Rotates a refresh token (DESIGN §4). */
-  refresh(refreshToken: string): Promise<TokenResponse>
+  refresh(refreshToken: string): Promise<TokenResult>
   /** Ends one session: its refresh token stops working and its access tokens are revoked. */
   logout(ref: SessionRef): Promise<void>
   /** Ends every session of a user and bumps the user's token version. */
-  logoutAll(sub: string): Promise<EndUserSessionsResult>
+  logoutAll(sub: string): Promise<LogoutAllResult>
   /** Denies one access token until its `exp`: pass its verified claims (`sub`, `jti`, `exp`). */
   revokeToken(token: { sub: string; jti: string; exp: number }): Promise<void>
   /** The user's live sessions; `currentSid` marks the one the request came with. */
@@ -168,14 +179,7 @@ export interface Auth {
   close(): Promise<void>
 }
 
-const DAY = 86_400
-
-/**
- * Default `session.maxPerUser` of {@link createAuth}: the most live sessions one user may have.
- *
- * Exported from `'@auth/core'`.
- */
-export const DEFAULT_MAX_SESSIONS_PER_USER = 100
+const DAY_MS = 86_400_000
 
 /**
  * Creates the auth object: sessions in one of two transports, short-lived access tokens,
@@ -218,24 +222,25 @@ export function createAuth(options: CreateAuthOptions): Auth {
   if (strategy !== 'expiry' && strategy !== 'strict' && strategy !== 'mirror') {
     throw new TypeError('createAuth: revocation must be "expiry", "strict" or "mirror"')
   }
-  const seconds = (name: string, value: number | undefined, fallback: number, min: number, max: number) => {
+  checkKnownOptions(options)
+  const bounded = (name: string, value: number | undefined, fallback: number, min: number, max: number) => {
     const v = value ?? fallback
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
       throw new TypeError(`createAuth: ${name} must be a number from ${min} to ${max}`)
     }
     return v
   }
-  const accessTokenTtl = Math.floor(seconds('accessTokenTtl', options.accessTokenTtl, DEFAULT_ACCESS_TOKEN_TTL, 1, DAY))
-  const clockTolerance = seconds('clockTolerance', options.clockTolerance, DEFAULT_CLOCK_TOLERANCE, 0, 300)
-  const absoluteTtl = seconds('session.absoluteTtl', options.session?.absoluteTtl, 30 * DAY, 60, 400 * DAY)
-  const idleTimeout = seconds('session.idleTimeout', options.session?.idleTimeout, 7 * DAY, 60, 400 * DAY)
-  const touchInterval = seconds('session.touchInterval', options.session?.touchInterval, 60, 0, DAY)
-  const dataLimit = seconds('session.dataLimit', options.session?.dataLimit, 4096, 2, 1 << 20)
-  const maxSessionsPerUser = seconds('session.maxPerUser', options.session?.maxPerUser, DEFAULT_MAX_SESSIONS_PER_USER, 1, 10_000)
+  const accessTokenTtlMs = Math.floor(bounded('accessTokenTtlMs', options.accessTokenTtlMs, DEFAULT_ACCESS_TOKEN_TTL_MS, 1000, DAY_MS) / 1000) * 1000
+  const clockToleranceMs = bounded('clockToleranceMs', options.clockToleranceMs, DEFAULT_CLOCK_TOLERANCE_MS, 0, 300_000)
+  const absoluteTtlMs = bounded('session.absoluteTtlMs', options.session?.absoluteTtlMs, DEFAULT_SESSION_ABSOLUTE_TTL_MS, 60_000, 400 * DAY_MS)
+  const idleTimeoutMs = bounded('session.idleTimeoutMs', options.session?.idleTimeoutMs, DEFAULT_SESSION_IDLE_TIMEOUT_MS, 60_000, 400 * DAY_MS)
+  const touchIntervalMs = bounded('session.touchIntervalMs', options.session?.touchIntervalMs, DEFAULT_SESSION_TOUCH_INTERVAL_MS, 0, DAY_MS)
+  const maxDataBytes = bounded('session.maxDataBytes', options.session?.maxDataBytes, DEFAULT_SESSION_MAX_DATA_BYTES, 2, 1 << 20)
+  const maxSessionsPerUser = bounded('session.maxPerUser', options.session?.maxPerUser, DEFAULT_MAX_SESSIONS_PER_USER, 1, 10_000)
   if (!Number.isInteger(maxSessionsPerUser)) throw new TypeError('createAuth: session.maxPerUser must be an integer')
-  const refreshGrace = seconds('refreshGrace', options.refreshGrace, 10, 0, 300)
-  const stalenessMs = seconds('mirror.stalenessMs', options.mirror?.stalenessMs, 5000, 10, 600_000)
-  const blockMs = seconds('mirror.blockMs', options.mirror?.blockMs, 1000, 1, stalenessMs / 2)
+  const refreshGraceMs = bounded('refreshGraceMs', options.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 0, 300_000)
+  const stalenessMs = bounded('mirror.stalenessMs', options.mirror?.stalenessMs, DEFAULT_MIRROR_STALENESS_MS, 10, 600_000)
+  const blockMs = bounded('mirror.blockMs', options.mirror?.blockMs, DEFAULT_MIRROR_BLOCK_MS, 1, stalenessMs / 2)
   const clock = options.clock ?? Date.now
   // The backend's synchronous HMAC, SHA-256 and signing where it has them (node:crypto), else WebCrypto and jose.
   const primitives = tokenPrimitivesOf(options.backend)
@@ -244,26 +249,24 @@ export function createAuth(options: CreateAuthOptions): Auth {
   if (options.secret !== undefined) assertStrongSecret(options.secret, 'createAuth: secret')
   else warnNoSecretInProduction()
 
-  const windowMs = (accessTokenTtl + clockTolerance) * 1000
+  const windowMs = accessTokenTtlMs + clockToleranceMs
   const events = new SecurityEvents()
   if (options.onSecurityEvent) events.subscribe(options.onSecurityEvent)
   const mirror =
     strategy === 'mirror'
-      ? new RevocationMirror({ store, windowMs, toleranceMs: clockTolerance * 1000, stalenessMs, blockMs, clock })
+      ? new RevocationMirror({ store, windowMs, toleranceMs: clockToleranceMs, stalenessMs, blockMs, clock })
       : undefined
   const strict = strictCheck(store, clock)
-  const verifier = createVerifier({
+  const verifier = createRevocationVerifier({
     issuer,
     audience,
     jwks: keys,
-    maxTokenAge: accessTokenTtl,
-    clockTolerance,
+    maxTokenAgeMs: accessTokenTtlMs,
+    clockToleranceMs,
     clock,
     ...(options.cacheSize === undefined ? {} : { cacheSize: options.cacheSize }),
     ...(options.backend ? { backend: options.backend } : {}),
-    ...(strategy === 'strict' ? { revocation: strict } : {}),
-    ...(mirror ? { revocation: mirrorCheck(mirror, strict) } : {}),
-  })
+  }, strategy === 'strict' ? strict : mirror ? mirrorCheck(mirror, strict) : undefined)
 
   let lastTrim = 0
   const revoked = (event: RevocationEvent) => {
@@ -284,12 +287,12 @@ export function createAuth(options: CreateAuthOptions): Auth {
     tokenKey,
     hashSecret: primitives.hashSecret,
     signer,
-    accessTokenTtl,
-    sessionAbsoluteTtl: absoluteTtl * 1000,
-    sessionIdleTimeout: idleTimeout * 1000,
-    touchInterval: touchInterval * 1000,
-    refreshGrace: refreshGrace * 1000,
-    sessionDataLimit: dataLimit,
+    accessTokenTtlMs,
+    sessionAbsoluteTtlMs: absoluteTtlMs,
+    sessionIdleTimeoutMs: idleTimeoutMs,
+    touchIntervalMs,
+    refreshGraceMs,
+    sessionMaxDataBytes: maxDataBytes,
     maxSessionsPerUser,
     claims: options.claims,
     events,
@@ -316,7 +319,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
     async logoutAll(sub) {
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('logoutAll: sub is required')
       const now = clock()
-      const result = await store.endUserSessions(sub, now)
+      const result = await store.logoutAll(sub, now)
       revoked({ type: 'user', sub, ver: result.ver, at: now })
       events.emit({ type: 'logout_all', sub, ver: result.ver, ended: result.ended.length, at: now })
       return result
@@ -369,6 +372,31 @@ function warnNoSecretInProduction(): void {
     '@auth/core: createAuth has no `secret`, so refresh and session tokens are MACed with a key derived from ' +
       'the signing key: rotating the signing key will log every user out. Set `secret` (32+ random bytes).',
   )
+}
+
+const KNOWN_OPTIONS: Readonly<Record<string, readonly string[] | null>> = {
+  store: null, keys: null, issuer: null, audience: null, secret: null, revocation: null, accessTokenTtlMs: null,
+  session: ['absoluteTtlMs', 'idleTimeoutMs', 'touchIntervalMs', 'maxDataBytes', 'maxPerUser'],
+  refreshGraceMs: null, mirror: ['stalenessMs', 'blockMs'], claims: null, clockToleranceMs: null, cacheSize: null,
+  backend: null, clock: null, onSecurityEvent: null,
+}
+
+/** A misspelt or renamed option would silently fall back to its default: refuse it, naming it. */
+function checkKnownOptions(options: CreateAuthOptions): void {
+  const refuse = (name: string) => {
+    const renamed = /^(accessTokenTtl|refreshGrace|clockTolerance|session\.(absoluteTtl|idleTimeout|touchInterval))$/.test(name)
+    throw new TypeError(
+      `createAuth: unknown option ${name}` + (renamed ? ` (durations are milliseconds now: ${name}Ms)` : name === 'session.dataLimit' ? ' (now session.maxDataBytes)' : ''),
+    )
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (!Object.hasOwn(KNOWN_OPTIONS, name)) refuse(name)
+    const nested = KNOWN_OPTIONS[name]
+    if (nested && value !== undefined) {
+      if (typeof value !== 'object' || value === null) throw new TypeError(`createAuth: ${name} must be an object`)
+      for (const key of Object.keys(value)) if (!nested.includes(key)) refuse(`${name}.${key}`)
+    }
+  }
 }
 
 function checkRef(ref: SessionRef): SessionRef {

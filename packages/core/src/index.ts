@@ -26,20 +26,31 @@ export type { CreateKeySetOptions, KeySet } from './key/key-set.js'
 // tokens
 export { RESERVED_CLAIMS } from './token/claims.js'
 export type { AccessTokenClaims } from './token/claims.js'
-export { DEFAULT_ACCESS_TOKEN_TTL, signAccessToken } from './token/sign.js'
+export { DEFAULT_ACCESS_TOKEN_TTL_MS, signAccessToken } from './token/sign.js'
 export type { SignAccessTokenOptions, SignAccessTokenResult } from './token/sign.js'
-export { DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH } from './token/verify.js'
-export type { AccessTokenHeader, RevocationCheck, VerifyAccessTokenResult } from './token/verify.js'
+export { DEFAULT_CACHE_SIZE, DEFAULT_CLOCK_TOLERANCE_MS, DEFAULT_MAX_TOKEN_LENGTH } from './token/verify.js'
+export type { AccessTokenHeader, VerifyAccessTokenResult } from './token/verify.js'
 
 // sessions, refresh rotation, revocation
-export { createAuth, DEFAULT_MAX_SESSIONS_PER_USER } from './auth.js'
+export { createAuth } from './auth.js'
+export {
+  DEFAULT_MAX_SESSIONS_PER_USER,
+  DEFAULT_MIRROR_BLOCK_MS,
+  DEFAULT_MIRROR_STALENESS_MS,
+  DEFAULT_REFRESH_GRACE_MS,
+  DEFAULT_SESSION_ABSOLUTE_TTL_MS,
+  DEFAULT_SESSION_IDLE_TIMEOUT_MS,
+  DEFAULT_SESSION_MAX_DATA_BYTES,
+  DEFAULT_SESSION_TOUCH_INTERVAL_MS,
+} from './auth-defaults.js'
+export type { Clock } from './clock.js'
 export { SESSION_METADATA_LIMITS } from './session/create-session.js'
 export type { Auth, CreateAuthOptions, SessionInfo } from './auth.js'
 export type { ClaimsHook } from './auth-context.js'
 export type { SecurityEvent, SecurityEventListener } from './events.js'
-export type { TokenLoginResponse, TokenResponse } from './refresh/issue-tokens.js'
+export type { TokenLoginResult, TokenResult } from './refresh/issue-tokens.js'
 export type { RevocationStrategy } from './revocation/strategy.js'
-export type { LoginOptions, LoginResult, SessionCookieResponse } from './session/create-session.js'
+export type { LoginOptions, LoginResult, CookieLoginResult } from './session/create-session.js'
 export type { UpdateSessionDataOptions } from './session/session-access.js'
 
 // the store contract
@@ -48,7 +59,7 @@ export type {
   CreateSessionOptions,
   CreateSessionResult,
   DeniedToken,
-  EndUserSessionsResult,
+  LogoutAllResult,
   FeedEntry,
   ReadFeedOptions,
   ReadFeedResult,
@@ -64,15 +75,14 @@ export type {
 } from './store.js'
 
 // verification
-export { assertDeniedToken } from './store.js'
 export { webCryptoBackend } from './crypto/web.js'
 export type { SignatureBackend } from './crypto/backend.js'
 export {
-  DEFAULT_JWKS_CACHE_MAX_AGE,
-  DEFAULT_JWKS_COOLDOWN_DURATION,
-  DEFAULT_JWKS_MAX_BACKOFF_DURATION,
+  DEFAULT_JWKS_CACHE_MAX_AGE_MS,
+  DEFAULT_JWKS_COOLDOWN_MS,
+  DEFAULT_JWKS_MAX_BACKOFF_MS,
   DEFAULT_JWKS_MAX_RESPONSE_BYTES,
-  DEFAULT_JWKS_TIMEOUT_DURATION,
+  DEFAULT_JWKS_TIMEOUT_MS,
 } from './key/remote-jwks.js'
 export { createVerifier } from './verifier.js'
 export type { CreateVerifierOptions, RemoteJwksOptions, Verifier } from './verifier.js'

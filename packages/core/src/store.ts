@@ -12,9 +12,10 @@
  * (core also wraps any other error it gets from a store into `store_unavailable`). A store never
  * answers "not found" for "could not reach the backend".
  *
- * Exported from `'@auth/core'`.
+ * The contract's types are exported from `'@auth/core'` and `'@auth/core/store'`; the helpers for
+ * store implementations ({@link assertDeniedToken}) from `'@auth/core/store'` only.
  *
- * @module
+ * @module @auth/core/store
  */
 
 /** Points at one session. The `sub` lets a store keep a user's sessions together (one Redis hash slot). */
@@ -60,8 +61,8 @@ export interface SessionRecord {
   /** Absolute expiry (ms): the session ends then whatever its activity. */
   readonly absoluteExpiresAt: number
   /** Idle timeout (ms): the session ends this long after `lastSeenAt`. */
-  readonly idleTimeout: number
-  /** When the record expires: `min(absoluteExpiresAt, lastSeenAt + idleTimeout)`. */
+  readonly idleTimeoutMs: number
+  /** When the record expires: `min(absoluteExpiresAt, lastSeenAt + idleTimeoutMs)`. */
   readonly expiresAt: number
   /** The transport the session was created for. */
   readonly transport: 'tokens' | 'cookie'
@@ -82,7 +83,7 @@ export interface SessionRecord {
 /**
  * The fields of a session that an update may set. `expiresAt` is derived, never patched: when a
  * patch sets `lastSeenAt`, the store sets `expiresAt` to
- * `min(absoluteExpiresAt, lastSeenAt + idleTimeout)` (the field's definition) in the same write.
+ * `min(absoluteExpiresAt, lastSeenAt + idleTimeoutMs)` (the field's definition) in the same write.
  * A store applies only these four fields and ignores any other key.
  */
 export type SessionPatch = Partial<Pick<SessionRecord, 'lastSeenAt' | 'refresh' | 'data' | 'metadata'>>
@@ -117,8 +118,8 @@ export interface CreateSessionResult {
   readonly ended: readonly string[]
 }
 
-/** What {@link AuthStore.endUserSessions} answers. */
-export interface EndUserSessionsResult {
+/** What {@link AuthStore.logoutAll} answers. */
+export interface LogoutAllResult {
   /** The user's new token version. */
   readonly ver: number
   /** The ids of the sessions that were ended. */
@@ -218,7 +219,7 @@ export interface DeniedToken {
  * `expiresAt`, or a `TypeError` (what the store contract suite expects of every store). For store
  * implementations, so they all refuse the same inputs the same way.
  *
- * Exported from `'@auth/core'`.
+ * Exported from `'@auth/core/store'`.
  *
  * @param token - what `denyToken` was given
  */
@@ -301,7 +302,7 @@ export interface AuthStore {
    * version, deletes every session in the user's index and the index itself, and appends a
    * `user` event with the new version. Answers the new version and the ended session ids.
    */
-  endUserSessions(sub: string, now: number): Promise<EndUserSessionsResult>
+  logoutAll(sub: string, now: number): Promise<LogoutAllResult>
 
   /** The user's live sessions at `now` (expired ones are left out, and may be pruned from the index). */
   listSessions(sub: string, now: number): Promise<SessionRecord[]>

@@ -10,11 +10,12 @@ import type { AuthKey, PublicJWKS } from './key/auth-key.js'
 import { checkJwksEntries, describeRefusedJwk, importJwksEntries } from './key/jwks-entries.js'
 import { createRemoteKeyResolver, type RemoteJwksOptions } from './key/remote-jwks.js'
 import type { KeySet } from './key/key-set.js'
-import { DEFAULT_ACCESS_TOKEN_TTL } from './token/sign.js'
+import type { Clock } from './clock.js'
+import { DEFAULT_ACCESS_TOKEN_TTL_MS } from './token/sign.js'
 import {
   createTokenVerifier,
   DEFAULT_CACHE_SIZE,
-  DEFAULT_CLOCK_TOLERANCE,
+  DEFAULT_CLOCK_TOLERANCE_MS,
   DEFAULT_MAX_TOKEN_LENGTH,
   type KeyResolver,
   type PreparedKey,
@@ -44,22 +45,20 @@ export interface CreateVerifierOptions {
    * are both skipped. The remaining keys work either way.
    */
   jwks: KeySet | PublicJWKS | URL | string
-  /** Seconds of clock skew tolerated for `exp`, `nbf` and `iat`. Default 5. */
-  clockTolerance?: number
-  /** The oldest token accepted, in seconds since its `iat`. Default 900 (the default access-token TTL). */
-  maxTokenAge?: number
+  /** Milliseconds of clock skew tolerated for `exp`, `nbf` and `iat`. Default {@link DEFAULT_CLOCK_TOLERANCE_MS} (5 s). */
+  clockToleranceMs?: number
+  /** The oldest token accepted, in milliseconds since its `iat`. Default {@link DEFAULT_ACCESS_TOKEN_TTL_MS} (15 minutes). */
+  maxTokenAgeMs?: number
   /** The longest token accepted, in characters; longer ones are rejected before any parsing. Default 8192. */
   maxTokenLength?: number
   /** Entries in the cache of verified tokens; `0` disables it. Default 10 000. */
   cacheSize?: number
-  /** Milliseconds since the epoch. Default `Date.now`. */
-  clock?: () => number
+  /** The clock. Default `Date.now`. */
+  clock?: Clock
   /** The signature backend. Default: WebCrypto (`'@auth/core'`) or `node:crypto` (`'@auth/core/node'`). */
   backend?: SignatureBackend
   /** Options of the remote JWKS fetch, when `jwks` is a URL. */
   remote?: RemoteJwksOptions
-  /** @internal The revocation hook that `createAuth` plugs in. */
-  revocation?: RevocationCheck
 }
 
 /** A verifier created by {@link createVerifier}. */
@@ -86,10 +85,10 @@ export interface Verifier {
  * Verified tokens are cached until `exp`, so a warm token costs a table lookup plus the time checks.
  *
  * With a remote JWKS (an https URL), at most one fetch is ever in flight; after a success the
- * next waits `cooldownDuration`, after a failure an exponential backoff with jitter, so tokens with
+ * next waits `cooldownMs`, after a failure an exponential backoff with jitter, so tokens with
  * random `kid`s cannot make the verifier hammer an issuer that is down. The body is capped while
- * it streams (`maxResponseBytes`, default 512 KiB) and the request times out (`timeoutDuration`,
- * default 5 s). Once the set is older than `cacheMaxAge` (default 10 minutes) it is refetched in
+ * it streams (`maxResponseBytes`, default 512 KiB) and the request times out (`timeoutMs`,
+ * default 5 s). Once the set is older than `cacheMaxAgeMs` (default 10 minutes) it is refetched in
  * the background on the next request, cached tokens included, so the tokens of a key removed
  * upstream stop verifying within that interval; while the issuer is unreachable the keys already
  * held keep verifying. See {@link RemoteJwksOptions} and the `DEFAULT_JWKS_*` constants.
@@ -112,12 +111,23 @@ export interface Verifier {
  * @param options - issuer, audience, keys and limits
  */
 export function createVerifier(options: CreateVerifierOptions): Verifier {
+  return createRevocationVerifier(options, undefined)
+}
+
+/**
+ * `createVerifier` with the revocation check of a strategy, run on every verification, warm
+ * tokens included: what `createAuth` builds. Not public: a revocation strategy needs a store and
+ * its feed, which only `createAuth` holds.
+ *
+ * @internal
+ */
+export function createRevocationVerifier(options: CreateVerifierOptions, revocation: RevocationCheck | undefined): Verifier {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options are required')
   const { issuer, audience } = options
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('createVerifier: issuer is required')
   if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('createVerifier: audience is required')
-  const clockTolerance = checkNumber('clockTolerance', options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE, 0, 300)
-  const maxTokenAge = checkNumber('maxTokenAge', options.maxTokenAge ?? DEFAULT_ACCESS_TOKEN_TTL, 1, 366 * 86_400)
+  const clockToleranceMs = checkNumber('clockToleranceMs', options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS, 0, 300_000)
+  const maxTokenAgeMs = checkNumber('maxTokenAgeMs', options.maxTokenAgeMs ?? DEFAULT_ACCESS_TOKEN_TTL_MS, 1000, 366 * 86_400_000)
   const maxTokenLength = checkNumber('maxTokenLength', options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH, 256, 1 << 20)
   const cacheSize = checkNumber('cacheSize', options.cacheSize ?? DEFAULT_CACHE_SIZE, 0, 10_000_000)
   const backend = options.backend ?? webCryptoBackend
@@ -125,11 +135,11 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
   const verify = createTokenVerifier({
     backend,
     keys: createKeyResolver(options.jwks, backend, options.remote ?? {}, clock),
-    rules: { issuer, audience, clockTolerance, maxTokenAge },
+    rules: { issuer, audience, clockToleranceSeconds: clockToleranceMs / 1000, maxTokenAgeSeconds: maxTokenAgeMs / 1000 },
     maxTokenLength,
     cacheSize,
     clock,
-    revocation: options.revocation,
+    revocation,
   })
   return Object.freeze({ verify }) as Verifier
 }

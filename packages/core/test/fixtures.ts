@@ -15,8 +15,10 @@ import {
   signAccessToken,
   type Verifier,
 } from '@auth/core'
-import { createVerifier as createNodeVerifier } from '@auth/core/node'
+import { createVerifier as createNodeVerifier, nodeCryptoBackend } from '@auth/core/node'
 import { expect } from 'vitest'
+import type { RevocationCheck } from '../src/token/verify.js'
+import { createRevocationVerifier } from '../src/verifier.js'
 
 export const ISSUER = 'https://auth.example.com'
 export const AUDIENCE = 'https://api.example.com'
@@ -50,11 +52,15 @@ export function verifierFor(
   backend: BackendName,
   jwks: KeySet,
   options: Partial<CreateVerifierOptions> = {},
+  revocation?: RevocationCheck,
 ): Verifier {
-  return BACKENDS[backend]({ issuer: ISSUER, audience: AUDIENCE, jwks, clock, ...options })
+  const settings = { issuer: ISSUER, audience: AUDIENCE, jwks, clock, ...options }
+  if (revocation === undefined) return BACKENDS[backend](settings)
+  // The revocation hook is createAuth's, not public: build the verifier the way createAuth does.
+  return createRevocationVerifier({ ...(backend === 'node' ? { backend: nodeCryptoBackend } : {}), ...settings }, revocation)
 }
 
-export async function validToken(alg: Algorithm, overrides: { ttl?: number; claims?: Record<string, unknown> } = {}) {
+export async function validToken(alg: Algorithm, overrides: { ttlMs?: number; claims?: Record<string, unknown> } = {}) {
   return (
     await signAccessToken(await keyFor(alg), {
       issuer: ISSUER,

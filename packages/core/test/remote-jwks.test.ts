@@ -79,7 +79,7 @@ describe('remote JWKS: an issuer that is down causes no fetch storm and no hangi
       const key = await generateKey({ kid: 'current' })
       const server = await serve([key])
       server.mode(mode)
-      const verifier = remoteVerifier(server, { timeoutDuration: TIMEOUT })
+      const verifier = remoteVerifier(server, { timeoutMs: TIMEOUT })
       const outcomes = await verifyAll(verifier, randomKidTokens(key, 1000))
       expect(new Set(outcomes.map((o) => `${o.code} ${o.status}`))).toEqual(new Set(['jwks_unavailable 503']))
       expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(TIMEOUT + 1000)
@@ -96,7 +96,7 @@ describe('remote JWKS: an issuer that is down causes no fetch storm and no hangi
     async (mode) => {
       const key = await generateKey({ kid: 'current' })
       const server = await serve([key])
-      const verifier = remoteVerifier(server, { timeoutDuration: TIMEOUT, cooldownDuration: 50, cacheMaxAge: 100 })
+      const verifier = remoteVerifier(server, { timeoutMs: TIMEOUT, cooldownMs: 50, cacheMaxAgeMs: 100 })
       const token = await tokenOf(key)
       await expect(verifier.verify(token)).resolves.toBeDefined()
       expect(server.requests).toBe(1)
@@ -133,7 +133,7 @@ describe('remote JWKS: an issuer that is down causes no fetch storm and no hangi
     expect(server.requests).toBe(1)
   })
 
-  it('doubles the wait after each failure in a row, with jitter, up to maxBackoffDuration (injected clock)', async () => {
+  it('doubles the wait after each failure in a row, with jitter, up to maxBackoffMs (injected clock)', async () => {
     const key = await keyFor('ES256')
     const server = await serve([key])
     server.mode('500')
@@ -143,7 +143,7 @@ describe('remote JWKS: an issuer that is down causes no fetch storm and no hangi
       audience: AUDIENCE,
       jwks: server.url,
       clock: () => time,
-      remote: { fetch: server.fetch as never, cooldownDuration: 0, maxBackoffDuration: 8_000 },
+      remote: { fetch: server.fetch as never, cooldownMs: 0, maxBackoffMs: 8_000 },
     })
     const token = await validToken('ES256')
     // A base of 1 s, doubling, capped at 8 s: the n-th wait is drawn between half and all of these.
@@ -169,7 +169,7 @@ describe('remote JWKS: an issuer that is down causes no fetch storm and no hangi
     const key = await generateKey({ kid: 'current' })
     const server = await serve([key])
     server.mode('500')
-    const verifier = remoteVerifier(server, { cooldownDuration: 0, maxBackoffDuration: 1_000 })
+    const verifier = remoteVerifier(server, { cooldownMs: 0, maxBackoffMs: 1_000 })
     const token = await tokenOf(key)
     const first = await expectAuthError(verifier.verify(token), 'jwks_unavailable')
     expect(server.requests).toBe(1)
@@ -214,7 +214,7 @@ describe('remote JWKS: the body is capped while it streams', () => {
     // 40 KiB is over a 32 KiB cap and well under the default one.
     server.mode('huge')
     await expectAuthError(remoteVerifier(server, { maxResponseBytes: 32 * 1024 }).verify(token), 'jwks_unavailable')
-    const verifier = remoteVerifier(server, { cooldownDuration: 0, cacheMaxAge: 0, maxResponseBytes: 32 * 1024 })
+    const verifier = remoteVerifier(server, { cooldownMs: 0, cacheMaxAgeMs: 0, maxResponseBytes: 32 * 1024 })
     server.mode('ok')
     await expect(verifier.verify(token)).resolves.toBeDefined()
     server.mode('huge')
@@ -229,7 +229,7 @@ describe('remote JWKS: a key removed upstream stops verifying, warm tokens inclu
     const newKey = await generateKey({ kid: 'new' })
     const server = await serve([oldKey])
     const maxAge = 300
-    const verifier = remoteVerifier(server, { cacheMaxAge: maxAge, cooldownDuration: 250 })
+    const verifier = remoteVerifier(server, { cacheMaxAgeMs: maxAge, cooldownMs: 250 })
     const token = await tokenOf(oldKey)
     for (let i = 0; i < 5; i++) await verifier.verify(token) // cached from the second verification on
     expect(server.requests).toBe(1)
@@ -247,7 +247,7 @@ describe('remote JWKS: a key removed upstream stops verifying, warm tokens inclu
     const before = await generateKey({ kid: 'same' })
     const after = await generateKey({ kid: 'same' })
     const server = await serve([before])
-    const verifier = remoteVerifier(server, { cacheMaxAge: 100, cooldownDuration: 100 })
+    const verifier = remoteVerifier(server, { cacheMaxAgeMs: 100, cooldownMs: 100 })
     const oldToken = await tokenOf(before)
     for (let i = 0; i < 3; i++) await verifier.verify(oldToken)
     server.set(createKeySet([after]).jwks())
@@ -259,7 +259,7 @@ describe('remote JWKS: a key removed upstream stops verifying, warm tokens inclu
   it('keeps warm tokens warm while the set is fresh: no fetch per request', async () => {
     const key = await generateKey({ kid: 'current' })
     const server = await serve([key])
-    const verifier = remoteVerifier(server, { cacheMaxAge: 60_000 })
+    const verifier = remoteVerifier(server, { cacheMaxAgeMs: 60_000 })
     const token = await tokenOf(key)
     for (let i = 0; i < 1000; i++) await verifier.verify(token)
     expect(server.requests).toBe(1)

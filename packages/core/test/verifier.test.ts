@@ -70,7 +70,7 @@ describe.each(['node', 'web'] as BackendName[])('verifier on the %s backend', (b
 
   it('honours a configured clock tolerance and maximum age', async () => {
     const key = await keyFor('ES256')
-    const verifier = verifierFor(backend, createKeySet([key]), { clockTolerance: 60, maxTokenAge: 3600 })
+    const verifier = verifierFor(backend, createKeySet([key]), { clockToleranceMs: 60_000, maxTokenAgeMs: 3_600_000 })
     const ok = forge(headerFor(key), { ...baseClaims(), exp: now - 59, iat: now - 3000 }, { key })
     await expect(verifier.verify(ok)).resolves.toBeDefined()
     const late = forge(headerFor(key), { ...baseClaims(), exp: now - 60 }, { key })
@@ -114,7 +114,7 @@ describe.each(['node', 'web'] as BackendName[])('verifier on the %s backend', (b
     const revocation = vi.fn(() => {
       if (revoked) throw new AuthError('token_revoked')
     })
-    const verifier = verifierFor(backend, createKeySet([key]), { revocation })
+    const verifier = verifierFor(backend, createKeySet([key]), {}, revocation)
     const token = await validToken('ES256')
     await expectAuthError(verifier.verify(token), 'token_revoked')
     await expectAuthError(verifier.verify(token), 'token_revoked')
@@ -126,11 +126,9 @@ describe.each(['node', 'web'] as BackendName[])('verifier on the %s backend', (b
 
   it('supports an asynchronous revocation hook', async () => {
     const key = await keyFor('ES256')
-    const verifier = verifierFor(backend, createKeySet([key]), {
-      revocation: async (claims) => {
-        await new Promise((resolve) => setImmediate(resolve))
-        if (claims.sub === 'user-1') throw new AuthError('session_revoked')
-      },
+    const verifier = verifierFor(backend, createKeySet([key]), {}, async (claims) => {
+      await new Promise((resolve) => setImmediate(resolve))
+      if (claims.sub === 'user-1') throw new AuthError('session_revoked')
     })
     await expectAuthError(verifier.verify(await validToken('ES256')), 'session_revoked')
   })
@@ -200,7 +198,7 @@ describe('remote JWKS', () => {
       audience: AUDIENCE,
       jwks: 'https://auth.example.com/.well-known/jwks.json',
       clock,
-      remote: { fetch: server.fetch, cooldownDuration: 60_000 },
+      remote: { fetch: server.fetch, cooldownMs: 60_000 },
     })
     await expect(verifier.verify(await validToken('ES256'))).resolves.toBeDefined()
     await expect(verifier.verify(await validToken('ES256', { claims: { n: 2 } }))).resolves.toBeDefined()
@@ -222,7 +220,7 @@ describe('remote JWKS', () => {
       audience: AUDIENCE,
       jwks: new URL('https://auth.example.com/jwks'),
       clock,
-      remote: { fetch: server.fetch, cooldownDuration: 0 },
+      remote: { fetch: server.fetch, cooldownMs: 0 },
     })
     const oldToken = (await signAccessToken(oldKey, { issuer: ISSUER, audience: AUDIENCE, sub: 'u', sid: 's', clock })).token
     for (let i = 0; i < 3; i++) await verifier.verify(oldToken) // cached
@@ -257,8 +255,8 @@ describe('createVerifier options', () => {
   it.each([
     ['no issuer', { issuer: '' }],
     ['no audience', { audience: undefined }],
-    ['negative tolerance', { clockTolerance: -1 }],
-    ['NaN max age', { maxTokenAge: Number.NaN }],
+    ['negative tolerance', { clockToleranceMs: -1 }],
+    ['NaN max age', { maxTokenAgeMs: Number.NaN }],
     ['tiny max length', { maxTokenLength: 10 }],
     ['negative cache size', { cacheSize: -1 }],
     ['no jwks', { jwks: undefined }],

@@ -6,5 +6,5 @@
  * @module @auth/store-memory
  */
 
-export { createMemoryStore, DEFAULT_MAX_SESSIONS, DEFAULT_SWEEP_INTERVAL } from './memory-store.js'
+export { createMemoryStore, DEFAULT_MAX_SESSIONS, DEFAULT_SWEEP_INTERVAL_MS } from './memory-store.js'
 export type { MemoryStoreOptions } from './memory-store.js'

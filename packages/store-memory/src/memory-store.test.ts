@@ -95,7 +95,7 @@ describe('memory store', () => {
       await store.createSession(makeSessionRecord({ sub: 'user-1', id: 'sid-1' }), T0)
       await store.denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + 1000 }, T0)
       await store.endSession({ sub: 'user-1', id: 'sid-1' }, T0)
-      await store.endUserSessions('user-1', T0)
+      await store.logoutAll('user-1', T0)
       now = T0 + 365 * 24 * HOUR
       vi.advanceTimersByTime(5000)
       const { entries, gap } = await store.readFeed({ after: null })
@@ -145,7 +145,7 @@ describe('memory store', () => {
       // At T0 + 1000 'b' has expired: it no longer counts.
       await store.createSession(session({ id: 'd' }), T0 + 1000)
       expect((await store.listSessions('user-1', T0 + 1000)).map((record) => record.id).sort()).toEqual(['c', 'd'])
-      await store.endUserSessions('user-1', T0 + 1000)
+      await store.logoutAll('user-1', T0 + 1000)
       await expect(store.createSession(session({ id: 'e', ver: 1 }), T0 + 1000)).resolves.toMatchObject({ created: true })
       await expect(store.createSession(session({ id: 'f', ver: 1 }), T0 + 1000)).resolves.toMatchObject({ created: true })
     })
@@ -282,7 +282,7 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
       keys: await generateKeySet(),
       issuer: 'https://auth.example.test',
       audience: 'https://api.example.test',
-      session: { idleTimeout: 1800, absoluteTtl: 2 * 3600, touchInterval: 60 },
+      session: { idleTimeoutMs: 1_800_000, absoluteTtlMs: 2 * 3_600_000, touchIntervalMs: 60_000 },
     })
     const login = await auth.login({ sub: 'alice', transport: 'cookie' })
     for (let i = 0; i < 4; i++) {
@@ -305,7 +305,7 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
       keys: await generateKeySet(),
       issuer: 'https://auth.example.test',
       audience: 'https://api.example.test',
-      session: { idleTimeout: 1800 },
+      session: { idleTimeoutMs: 1_800_000 },
     })
     const login = await auth.login({ sub: 'alice', transport: 'cookie' })
     await vi.advanceTimersByTimeAsync(1800_000 - 1000)

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { assertDeniedToken, type AuthStore, type RevocationState, type SessionPatch, type SessionRecord, type SessionRef, type UpdateSessionResult } from '@auth/core'
+import type { AuthStore, Clock, RevocationState, SessionPatch, SessionRecord, SessionRef, UpdateSessionResult } from '@auth/core'
+import { assertDeniedToken } from '@auth/core/store'
 import { AuthError } from '@auth/core/errors'
 import { MemoryFeed } from './memory-feed.js'
 
@@ -14,7 +15,7 @@ import { MemoryFeed } from './memory-feed.js'
 export const DEFAULT_MAX_SESSIONS = 100_000
 
 /** Default {@link MemoryStoreOptions.sweepIntervalMs}: one minute. */
-export const DEFAULT_SWEEP_INTERVAL = 60_000
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -27,14 +28,14 @@ export interface MemoryStoreOptions {
   /**
    * How often (ms) a timer drops expired sessions and denylist entries. The timer is `unref()`ed,
    * so it never keeps the process alive. Expired entries are also dropped when read. The feed is
-   * never swept: only `trimFeed` trims it. Default: {@link DEFAULT_SWEEP_INTERVAL}.
+   * never swept: only `trimFeed` trims it. Default: {@link DEFAULT_SWEEP_INTERVAL_MS}.
    */
   sweepIntervalMs?: number
   /**
    * The clock of the periodic sweep (ms since the epoch). Default: `Date.now`. Give it the same
    * clock as `createAuth`, so the sweep never drops what core still considers live.
    */
-  clock?: () => number
+  clock?: Clock
   /**
    * Warn once (`console.warn`) when created with `NODE_ENV=production`, where a per-process store
    * is almost always a mistake. Default: `true`.
@@ -72,7 +73,7 @@ let warned = false
 export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
   const {
     maxSessions = DEFAULT_MAX_SESSIONS,
-    sweepIntervalMs = DEFAULT_SWEEP_INTERVAL,
+    sweepIntervalMs = DEFAULT_SWEEP_INTERVAL_MS,
     clock = Date.now,
     warnInProduction = true,
   } = options
@@ -207,7 +208,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
         if (value !== undefined) (next as Record<string, unknown>)[key] = structuredClone(value)
       }
       // expiresAt is derived, never patched: it slides with lastSeenAt up to the absolute expiry.
-      if (patch.lastSeenAt !== undefined) next.expiresAt = Math.min(next.absoluteExpiresAt, next.lastSeenAt + next.idleTimeout)
+      if (patch.lastSeenAt !== undefined) next.expiresAt = Math.min(next.absoluteExpiresAt, next.lastSeenAt + next.idleTimeoutMs)
       put(next)
       return { applied: true, session: structuredClone(next) }
     },
@@ -221,7 +222,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
       return record !== undefined && record.expiresAt > now ? record : null
     },
 
-    async endUserSessions(sub, now) {
+    async logoutAll(sub, now) {
       assertOpen()
       const ver = (versions.get(sub) ?? 0) + 1
       versions.set(sub, ver)

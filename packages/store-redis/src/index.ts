@@ -7,6 +7,6 @@
  * @module @auth/store-redis
  */
 
-export { DEFAULT_COMMAND_TIMEOUT, DEFAULT_PREFIX, DEFAULT_SHARDS } from './options.js'
+export { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_PREFIX, DEFAULT_SHARDS } from './options.js'
 export type { RedisStoreLogger, RedisStoreOptions } from './options.js'
 export { createRedisStore } from './redis-store.js'

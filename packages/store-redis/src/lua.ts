@@ -186,7 +186,7 @@ if ARGV[10] ~= '' then
 end
 redis.call('HINCRBY', KEYS[1], 'revision', 1)
 if ARGV[6] == '' then return {1, redis.call('HGETALL', KEYS[1])} end
-exp = math.min(tonumber(field(rec, 'absoluteExpiresAt')), tonumber(ARGV[6]) + tonumber(field(rec, 'idleTimeout')))
+exp = math.min(tonumber(field(rec, 'absoluteExpiresAt')), tonumber(ARGV[6]) + tonumber(field(rec, 'idleTimeoutMs')))
 redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[6], 'expiresAt', fmt(exp))
 local out = redis.call('HGETALL', KEYS[1])
 local at = evict_at(exp, now)

@@ -12,7 +12,7 @@ import type { Cluster, Redis } from 'ioredis'
 export const DEFAULT_PREFIX = 'auth:'
 
 /** Default {@link RedisStoreOptions.commandTimeoutMs}: half a second. */
-export const DEFAULT_COMMAND_TIMEOUT = 500
+export const DEFAULT_COMMAND_TIMEOUT_MS = 500
 
 /** Default {@link RedisStoreOptions.shards}. */
 export const DEFAULT_SHARDS = 16
@@ -45,7 +45,7 @@ export interface RedisStoreOptions {
   /**
    * The time budget of each store call (ms), waiting for a connection included. Past it the call
    * rejects with `AuthError('store_unavailable')`, and while the client has been disconnected for
-   * longer than this, calls reject at once. Default: {@link DEFAULT_COMMAND_TIMEOUT}.
+   * longer than this, calls reject at once. Default: {@link DEFAULT_COMMAND_TIMEOUT_MS}.
    */
   commandTimeoutMs?: number
   /**
@@ -79,7 +79,7 @@ export interface ResolvedOptions extends Required<Omit<RedisStoreOptions, 'logge
 /** @internal Validates the options (a `TypeError` for anything wrong) and applies the defaults. */
 export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisStore: options are required')
-  const { client, prefix = DEFAULT_PREFIX, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT, shards = DEFAULT_SHARDS, waitReplicas = 0 } = options
+  const { client, prefix = DEFAULT_PREFIX, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, shards = DEFAULT_SHARDS, waitReplicas = 0 } = options
   const { checkEvictionPolicy: check = true, logger = console } = options
   if (typeof client !== 'object' || client === null || typeof client.evalsha !== 'function' || typeof client.status !== 'string') {
     throw new TypeError('createRedisStore: client must be an ioredis Redis or Cluster client')

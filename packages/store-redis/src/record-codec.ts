@@ -1,6 +1,6 @@
 /**
  * A session record as a Redis hash. Numbers and strings the scripts read (`expiresAt`,
- * `revision`, `lastSeenAt`, `absoluteExpiresAt`, `idleTimeout`) are plain fields; nested values
+ * `revision`, `lastSeenAt`, `absoluteExpiresAt`, `idleTimeoutMs`) are plain fields; nested values
  * (`refresh`, `metadata`, `data`, `tokenHash`) are JSON the scripts replace whole and never parse,
  * so application data round-trips exactly (Lua's JSON would turn `[]` into `{}` and round
  * numbers). `rc` repeats `refresh.current`, for the rotation's condition.
@@ -10,7 +10,7 @@
  */
 import type { SessionPatch, SessionRecord } from '@auth/core'
 
-const NUMBER_FIELDS = ['createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'idleTimeout', 'expiresAt', 'ver', 'revision'] as const
+const NUMBER_FIELDS = ['createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'idleTimeoutMs', 'expiresAt', 'ver', 'revision'] as const
 
 /** @internal The hash fields of a record, as field/value pairs for HSET. */
 export function encodeRecord(record: SessionRecord): string[] {
@@ -82,7 +82,7 @@ export function decodeRecord(flat: readonly string[] | null | undefined): Sessio
     createdAt: number('createdAt'),
     lastSeenAt: number('lastSeenAt'),
     absoluteExpiresAt: number('absoluteExpiresAt'),
-    idleTimeout: number('idleTimeout'),
+    idleTimeoutMs: number('idleTimeoutMs'),
     expiresAt: number('expiresAt'),
     transport: text('transport') as SessionRecord['transport'],
     tokenHash: JSON.parse(text('tokenHash')) as string | null,

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { assertDeniedToken, type AuthStore, type EndUserSessionsResult, type RevocationState, type SessionRecord, type UpdateSessionResult } from '@auth/core'
+import type { AuthStore, LogoutAllResult, RevocationState, SessionRecord, UpdateSessionResult } from '@auth/core'
+import { assertDeniedToken } from '@auth/core/store'
 import { Connection, ThrottledLogger, unavailable } from './connection.js'
 import { Doorbell } from './doorbell.js'
 import { checkEvictionPolicy } from './eviction-policy.js'
@@ -187,7 +188,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
       return decodeRecord(flat)
     },
 
-    async endUserSessions(sub, now): Promise<EndUserSessionsResult> {
+    async logoutAll(sub, now): Promise<LogoutAllResult> {
       const shard = layout.user(sub)
       const keys = [layout.version(sub), layout.index(sub), shard.stream, shard.meta]
       const args = [now, sub, keyPrefix + layout.recordPrefix(sub), ...feedArgs(shard)]

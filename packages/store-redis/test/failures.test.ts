@@ -4,7 +4,7 @@
  * never report a false reuse, resume without restarting the application, replay what a mirror
  * missed and report a feed that was lost.
  */
-import { type Auth, type AuthStore, createAuth, type CreateAuthOptions, generateKeySet, isAuthError, type KeySet, type SecurityEvent, type TokenResponse } from '@auth/core'
+import { type Auth, type AuthStore, createAuth, type CreateAuthOptions, generateKeySet, isAuthError, type KeySet, type SecurityEvent, type TokenResult } from '@auth/core'
 import { startRedisServer, startTcpProxy, type RedisServer, type TcpProxy } from '@auth/test-utils'
 import { Redis, type RedisOptions } from 'ioredis'
 import { randomBytes } from 'node:crypto'
@@ -20,7 +20,7 @@ const record = (id: string, sub = 'alice') => ({
   createdAt: T0,
   lastSeenAt: T0,
   absoluteExpiresAt: T0 + 24 * HOUR,
-  idleTimeout: HOUR,
+  idleTimeoutMs: HOUR,
   expiresAt: T0 + HOUR,
   transport: 'tokens' as const,
   tokenHash: null,
@@ -41,7 +41,7 @@ function everyOperation(store: AuthStore): Array<[string, () => Promise<unknown>
     ['getSession', () => store.getSession(ref, T0)],
     ['updateSession', () => store.updateSession(ref, { refreshCurrent: 'h0' }, { lastSeenAt: T0 + 1 }, T0 + 1)],
     ['endSession', () => store.endSession({ sub: 'bob', id: 'x' }, T0)],
-    ['endUserSessions', () => store.endUserSessions('carol', T0)],
+    ['logoutAll', () => store.logoutAll('carol', T0)],
     ['listSessions', () => store.listSessions('alice', T0)],
     ['getUserVersion', () => store.getUserVersion('alice')],
     ['denyToken', () => store.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)],
@@ -240,7 +240,7 @@ describe('connection errors', () => {
 
 describe('Redis killed mid-rotation', () => {
   /** Refreshes each token, and answers each outcome: the successor, or the error code. */
-  const refreshAll = (a: Auth, tokens: readonly TokenResponse[]) =>
+  const refreshAll = (a: Auth, tokens: readonly TokenResult[]) =>
     Promise.all(tokens.map((t) => a.refresh(t.refreshToken).then((next) => next.refreshToken, (error: unknown) => (isAuthError(error) ? error.code : 'other'))))
 
   it.each([0, 1, 3])('SIGKILL %d ms into 40 concurrent rotations: never half-applied, retries within grace all succeed, no reuse', async (delayMs) => {
@@ -311,19 +311,19 @@ describe('Redis killed mid-rotation', () => {
 })
 
 describe('a rotation the client was told failed (503) is never applied later', () => {
-  /** An Auth on the real clock with a 1 s grace window, and the store's time budget. */
-  async function rotationSetup(budgetMs: number, grace = 1, port?: number) {
+  /** An Auth on the real clock with a grace window (default 1 s), and the store's time budget. */
+  async function rotationSetup(budgetMs: number, graceMs = 1000, port?: number) {
     const redis = await server()
     const s = store(client(port ?? redis.port), { commandTimeoutMs: budgetMs })
     const events: SecurityEvent[] = []
-    const a = auth(s, () => Date.now(), events, 'strict', undefined, { refreshGrace: grace })
+    const a = auth(s, () => Date.now(), events, 'strict', undefined, { refreshGraceMs: graceMs })
     // load the scripts first, so a NOSCRIPT round trip does not blur the timings
     await a.refresh((await a.login({ sub: 'warm-up' })).refreshToken)
     return { redis, a, events }
   }
 
   /** The retry that follows a 503, after more than the grace window: a working successor, no theft. */
-  async function expectRetryRotates(a: Auth, events: SecurityEvent[], login: TokenResponse): Promise<void> {
+  async function expectRetryRotates(a: Auth, events: SecurityEvent[], login: TokenResult): Promise<void> {
     const retry = await a.refresh(login.refreshToken)
     expect(retry.sessionId).toBe(login.sessionId)
     expect(await outcome(a.verifyAccessToken(retry.accessToken))).toBe('ok')
@@ -351,7 +351,7 @@ describe('a rotation the client was told failed (503) is never applied later', (
     const target = await server()
     const proxy: TcpProxy = await startTcpProxy(target.port)
     cleanup.push(() => proxy.close())
-    const { a, events } = await rotationSetup(300, 1, proxy.port)
+    const { a, events } = await rotationSetup(300, 1000, proxy.port)
     const login = await a.login({ sub: 'alice' })
     proxy.holdRequests(true)
     expect(await outcome(a.refresh(login.refreshToken))).toBe('store_unavailable')
@@ -380,7 +380,7 @@ describe('a rotation the client was told failed (503) is never applied later', (
   })
 
   it('the grace window counts from when Redis applied the rotation, not from the request', async () => {
-    const { redis, a, events } = await rotationSetup(3000, 0.5)
+    const { redis, a, events } = await rotationSetup(3000, 500)
     const login = await a.login({ sub: 'alice' })
     redis.pause()
     const first = a.refresh(login.refreshToken)
@@ -414,7 +414,7 @@ describe('Redis restarted', () => {
     await s.denyToken({ sub: 'user-jti-0', jti: 'jti-0', expiresAt: T0 + HOUR }, T0)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)
-    await s.endUserSessions('bob', T0 + 2)
+    await s.logoutAll('bob', T0 + 2)
     await redis.restart()
     const replay = await eventually(() => s.readFeed({ after: cursor }))
     expect(replay.gap).toBe(false)
@@ -574,7 +574,7 @@ describe('waitReplicas', () => {
     await s.createSession(record('s1'), T0)
     expect(await s.endSession({ sub: 'alice', id: 's1' }, T0 + 1)).not.toBeNull()
     await s.denyToken({ sub: 'user-jti-1', jti: 'jti-1', expiresAt: T0 + HOUR }, T0)
-    expect((await s.endUserSessions('alice', T0 + 2)).ver).toBe(1)
+    expect((await s.logoutAll('alice', T0 + 2)).ver).toBe(1)
     const onReplica = new Redis(replica.port, '127.0.0.1')
     cleanup.push(() => onReplica.disconnect())
     expect(await onReplica.keys('*:d:*:user-jti-1:jti-1')).toHaveLength(1)

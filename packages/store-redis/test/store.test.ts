@@ -60,7 +60,7 @@ describe('the feed across shards', () => {
     const ats = [5, 1, 3, 2, 4].map((d) => T0 + d)
     for (const [i, at] of ats.entries()) await s.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, at)
     const same = subsInOneShard(3)
-    for (const sub of same) await s.endUserSessions(sub, T0 + 10) // one shard, one time: append order
+    for (const sub of same) await s.logoutAll(sub, T0 + 10) // one shard, one time: append order
     const { entries } = await s.readFeed({ after: null, since: 0 })
     expect(entries.slice(0, 5).map((entry) => entry.event.at)).toEqual([...ats].sort())
     expect(entries.slice(5).map((entry) => (entry.event as { sub: string }).sub)).toEqual(same)
@@ -78,7 +78,7 @@ describe('the feed across shards', () => {
     const spread = Array.from({ length: 120 }, (_, i) => `jti-${i}`)
     const busyStart = busyAt === 'first' ? T0 : T0 + 1000
     const spreadStart = busyAt === 'first' ? T0 + 1000 : T0
-    for (const [i, sub] of busy.entries()) await s.endUserSessions(sub, busyStart + i)
+    for (const [i, sub] of busy.entries()) await s.logoutAll(sub, busyStart + i)
     for (const [i, jti] of spread.entries()) await s.denyToken({ sub: `user-${jti}`, jti: jti, expiresAt: T0 + HOUR }, spreadStart + i)
     const all = (await s.readFeed({ after: null, since: 0 })).entries
     expect(all).toHaveLength(270)
@@ -101,7 +101,7 @@ describe('the feed across shards', () => {
     const own = new Redis(server.port, server.host)
     const s = store({ client: own })
     const busy = subsInOneShard(150)
-    for (const [i, sub] of busy.entries()) await s.endUserSessions(sub, T0 + i)
+    for (const [i, sub] of busy.entries()) await s.logoutAll(sub, T0 + i)
     for (let i = 0; i < 20; i++) await s.denyToken({ sub: `user-jti-${i}`, jti: `jti-${i}`, expiresAt: T0 + HOUR }, T0 + 1000 + i)
     // The first round asks each shard for 2 × 100 / 16 = 13 entries; the busy shard had more, so
     // a second round asks it alone (2 keys). Just before that, the feed is trimmed past what the
@@ -166,9 +166,9 @@ describe('the feed across shards', () => {
   it('keeps an event whose time is behind the shard (a writer with a slow clock) after the cursor', async () => {
     const s = store()
     const [a, b] = subsInOneShard(2)
-    await s.endUserSessions(a!, T0 + 100)
+    await s.logoutAll(a!, T0 + 100)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
-    await s.endUserSessions(b!, T0 + 50) // earlier time, same shard
+    await s.logoutAll(b!, T0 + 50) // earlier time, same shard
     expect((await s.readFeed({ after: cursor })).entries.map((entry) => entry.event)).toEqual([{ type: 'user', sub: b, ver: 1, at: T0 + 50 }])
     // and a replay by time finds it too
     expect((await s.readFeed({ after: null, since: T0 + 50 })).entries).toHaveLength(2)
@@ -190,9 +190,9 @@ describe('the feed across shards', () => {
   it('reports a gap when entries it had read are lost (a failover to a replica that lacked them)', async () => {
     const s = store({ prefix: 'failover:' })
     const [a, b, c, d] = subsInOneShard(4)
-    await s.endUserSessions(a!, T0 + 1)
-    await s.endUserSessions(b!, T0 + 2)
-    await s.endUserSessions(c!, T0 + 3)
+    await s.logoutAll(a!, T0 + 1)
+    await s.logoutAll(b!, T0 + 2)
+    await s.logoutAll(c!, T0 + 3)
     const all = await s.readFeed({ after: null, since: 0 })
     // What a replica that had only the first entry looks like after the failover.
     const shard = new KeyLayout('failover:', 16).user(a!)
@@ -200,7 +200,7 @@ describe('the feed across shards', () => {
     await redis.xdel(shard.stream, ids[1]!, ids[2]!)
     await redis.xsetid(shard.stream, ids[0]!)
     await redis.hset(shard.meta, 'n', '1', 'ms', String(T0 + 1))
-    await s.endUserSessions(d!, T0 + 4) // a new entry, numbered 2 again
+    await s.logoutAll(d!, T0 + 4) // a new entry, numbered 2 again
     const after = await s.readFeed({ after: all.cursor })
     expect(after.gap).toBe(true)
     expect(after.entries.map((entry) => (entry.event as { sub: string }).sub)).toEqual([a, d])
@@ -209,10 +209,10 @@ describe('the feed across shards', () => {
   it('continues the numbering when only the bookkeeping was lost (evicted), and reports a gap', async () => {
     const s = store({ prefix: 'meta:' })
     const [a, b] = subsInOneShard(2)
-    await s.endUserSessions(a!, T0 + 1)
+    await s.logoutAll(a!, T0 + 1)
     const { cursor } = await s.readFeed({ after: null, since: 0 })
     await redis.del(new KeyLayout('meta:', 16).user(a!).meta)
-    await s.endUserSessions(b!, T0 + 2)
+    await s.logoutAll(b!, T0 + 2)
     const after = await s.readFeed({ after: cursor })
     expect(after.gap).toBe(true)
     expect(after.entries.map((entry) => (entry.event as { sub: string }).sub)).toEqual([a, b])
@@ -389,7 +389,7 @@ describe('layout', () => {
       await s.createSession(session(), T0)
       await s.createSession(session({ id: 'sid-2' }), T0)
       expect((await s.listSessions('user-1', T0)).map((record) => record.id).sort()).toEqual(['sid-1', 'sid-2'])
-      expect(await s.endUserSessions('user-1', T0 + 1)).toEqual({ ver: 1, ended: expect.arrayContaining(['sid-1', 'sid-2']) })
+      expect(await s.logoutAll('user-1', T0 + 1)).toEqual({ ver: 1, ended: expect.arrayContaining(['sid-1', 'sid-2']) })
       expect(await s.getSession({ sub: 'user-1', id: 'sid-1' }, T0 + 1)).toBeNull()
       expect(await redis.keys('app1:*:s:*')).toEqual([])
     } finally {

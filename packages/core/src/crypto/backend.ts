@@ -13,6 +13,15 @@ import type { Algorithm, AuthKey } from '../key/auth-key.js'
  *
  * Token segments are passed as one string plus offsets, already checked to be canonical
  * base64url, so a backend decodes without copying more than it needs.
+ *
+ * > [!NOTE]
+ * > A selection point, not an extension point: pass `webCryptoBackend` (from `'@auth/core'`) or
+ * > `nodeCryptoBackend` (from `'@auth/core/node'`) as the `backend` option, or simply import
+ * > `createAuth` / `createVerifier` from the entry you want. Writing your own backend is not
+ * > supported: the interface follows the verifier's internals and may change in any release, and
+ * > a backend decides what a valid signature is.
+ *
+ * Exported (as a type) from `'@auth/core'`.
  */
 export interface SignatureBackend {
   /** A name for logs and benchmarks. */

@@ -5,12 +5,12 @@
  * | situation | what the verifier does |
  * |---|---|
  * | the first token | one fetch; tokens arriving meanwhile wait for it |
- * | the set is older than `cacheMaxAge` | the next request, warm or cold, starts a background refetch; verification keeps using the held set until it lands |
+ * | the set is older than `cacheMaxAgeMs` | the next request, warm or cold, starts a background refetch; verification keeps using the held set until it lands |
  * | a token names a `kid` not in the set | a refetch, if one may start now; then the key, or `token_invalid` (401) when the set is current |
  * | a fetch fails (status ≠ 200, network, timeout, body over the cap, not a JWKS) | the held set stays; the next attempt waits an exponential backoff with jitter |
  * | no current set (never fetched, or the last attempt failed) and the key is unknown | `jwks_unavailable` (503, `Retry-After`): the key may well exist, so the token is neither accepted nor called invalid |
  *
- * At most one fetch is in flight, and a new one starts no sooner than `cooldownDuration` after
+ * At most one fetch is in flight, and a new one starts no sooner than `cooldownMs` after
  * the end of a successful attempt, or the backoff after a failed one. So tokens cannot make the
  * verifier hammer a failing issuer: 1 000 tokens with random `kid`s cost one fetch, not 1 000.
  *
@@ -29,38 +29,38 @@ import type { AuthKey } from './auth-key.js'
 import { checkJwksEntries, describeRefusedJwk, importJwksEntries } from './jwks-entries.js'
 
 /** Default milliseconds before a JWKS request (connection, status and body) is abandoned: 5 000. */
-export const DEFAULT_JWKS_TIMEOUT_DURATION = 5_000
+export const DEFAULT_JWKS_TIMEOUT_MS = 5_000
 /** Default milliseconds after a successful fetch before another may start (an unknown `kid` fetches nothing meanwhile): 30 000. */
-export const DEFAULT_JWKS_COOLDOWN_DURATION = 30_000
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000
 /** Default milliseconds a fetched set is used before it is refetched in the background: 600 000. */
-export const DEFAULT_JWKS_CACHE_MAX_AGE = 600_000
+export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000
 /** Default longest wait between attempts while the issuer keeps failing, in milliseconds: 300 000. */
-export const DEFAULT_JWKS_MAX_BACKOFF_DURATION = 300_000
+export const DEFAULT_JWKS_MAX_BACKOFF_MS = 300_000
 /** Default largest JWKS response body accepted, in bytes: 512 KiB (a set of 100 RSA keys is ~60 KiB). */
 export const DEFAULT_JWKS_MAX_RESPONSE_BYTES = 512 * 1024
 
-/** The first wait after a failure, when `cooldownDuration` is shorter, in milliseconds. */
+/** The first wait after a failure, when `cooldownMs` is shorter, in milliseconds. */
 const MIN_FAILURE_BACKOFF = 1_000
 
 /** Options of the remote JWKS fetch, when `createVerifier`'s `jwks` is a URL. All durations in milliseconds. */
 export interface RemoteJwksOptions {
-  /** Milliseconds before a JWKS request (connection, status and body) is abandoned. Default {@link DEFAULT_JWKS_TIMEOUT_DURATION}. */
-  timeoutDuration?: number
+  /** Milliseconds before a JWKS request (connection, status and body) is abandoned. Default {@link DEFAULT_JWKS_TIMEOUT_MS}. */
+  timeoutMs?: number
   /**
    * Milliseconds after a successful fetch before another may start, whatever asks for it (a token
-   * with an unknown `kid`, or the set reaching `cacheMaxAge`, which is in effect never shorter).
-   * Default {@link DEFAULT_JWKS_COOLDOWN_DURATION}.
+   * with an unknown `kid`, or the set reaching `cacheMaxAgeMs`, which is in effect never shorter).
+   * Default {@link DEFAULT_JWKS_COOLDOWN_MS}.
    */
-  cooldownDuration?: number
-  /** Milliseconds a fetched set is used before it is refetched (in the background). Default {@link DEFAULT_JWKS_CACHE_MAX_AGE}. */
-  cacheMaxAge?: number
+  cooldownMs?: number
+  /** Milliseconds a fetched set is used before it is refetched (in the background). Default {@link DEFAULT_JWKS_CACHE_MAX_AGE_MS}. */
+  cacheMaxAgeMs?: number
   /**
    * The longest wait between two attempts while the issuer keeps failing. After the n-th failure in
-   * a row the next attempt waits `max(cooldownDuration, 1 000) × 2^(n−1)`, capped here, then drawn
+   * a row the next attempt waits `max(cooldownMs, 1 000) × 2^(n−1)`, capped here, then drawn
    * at random between half and all of it (jitter, so a fleet of verifiers does not retry in step).
-   * Default {@link DEFAULT_JWKS_MAX_BACKOFF_DURATION}.
+   * Default {@link DEFAULT_JWKS_MAX_BACKOFF_MS}.
    */
-  maxBackoffDuration?: number
+  maxBackoffMs?: number
   /**
    * The largest response body accepted, in bytes. A longer body (or a `Content-Length` saying so)
    * is abandoned while it streams, counts as a failed fetch, and never replaces a held set; with
@@ -88,10 +88,10 @@ export function createRemoteKeyResolver(
   options: RemoteJwksOptions,
   clock: () => number,
 ): KeyResolver {
-  const timeout = duration('timeoutDuration', options.timeoutDuration, DEFAULT_JWKS_TIMEOUT_DURATION, 1, 300_000)
-  const cooldown = duration('cooldownDuration', options.cooldownDuration, DEFAULT_JWKS_COOLDOWN_DURATION, 0, 86_400_000)
-  const maxAge = duration('cacheMaxAge', options.cacheMaxAge, DEFAULT_JWKS_CACHE_MAX_AGE, 0, 86_400_000)
-  const maxBackoff = duration('maxBackoffDuration', options.maxBackoffDuration, DEFAULT_JWKS_MAX_BACKOFF_DURATION, MIN_FAILURE_BACKOFF, 86_400_000)
+  const timeout = duration('timeoutMs', options.timeoutMs, DEFAULT_JWKS_TIMEOUT_MS, 1, 300_000)
+  const cooldown = duration('cooldownMs', options.cooldownMs, DEFAULT_JWKS_COOLDOWN_MS, 0, 86_400_000)
+  const maxAge = duration('cacheMaxAgeMs', options.cacheMaxAgeMs, DEFAULT_JWKS_CACHE_MAX_AGE_MS, 0, 86_400_000)
+  const maxBackoff = duration('maxBackoffMs', options.maxBackoffMs, DEFAULT_JWKS_MAX_BACKOFF_MS, MIN_FAILURE_BACKOFF, 86_400_000)
   const maxBytes = duration('maxResponseBytes', options.maxResponseBytes, DEFAULT_JWKS_MAX_RESPONSE_BYTES, 1024, 64 * 1024 * 1024)
   if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new TypeError('createVerifier: remote.fetch must be a function')
   // Looked up per call, not captured: tests and polyfills may replace the global.

@@ -38,7 +38,7 @@ export function guardStore(store: AuthStore): AuthStore {
     getSession: guard(store.getSession),
     updateSession: guard(store.updateSession),
     endSession: guard(store.endSession),
-    endUserSessions: guard(store.endUserSessions),
+    logoutAll: guard(store.logoutAll),
     listSessions: guard(store.listSessions),
     getUserVersion: guard(store.getUserVersion),
     denyToken: guard(store.denyToken),

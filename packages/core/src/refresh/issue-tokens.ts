@@ -8,7 +8,7 @@ import type { SessionRecord } from '../store.js'
 import { signAccessTokenWith } from '../token/sign.js'
 
 /** The JSON a login or refresh answers in the token transport. */
-export interface TokenResponse {
+export interface TokenResult {
   /** The access token (a JWT). In cookie delivery it travels only in a cookie. */
   accessToken: string
   /** When the access token expires (ms since the epoch). */
@@ -23,14 +23,14 @@ export interface TokenResponse {
   sessionId: string
 }
 
-/** What a token-transport login answers: a {@link TokenResponse} tagged with its transport. */
-export interface TokenLoginResponse extends TokenResponse {
+/** What a token-transport login answers: a {@link TokenResult} tagged with its transport. */
+export interface TokenLoginResult extends TokenResult {
   /** The transport. */
   transport: 'tokens'
 }
 
 /** @internal Signs an access token for a session and assembles the response. */
-export async function issueTokens(ctx: AuthContext, session: SessionRecord, refreshToken: string): Promise<TokenResponse> {
+export async function issueTokens(ctx: AuthContext, session: SessionRecord, refreshToken: string): Promise<TokenResult> {
   const claims = ctx.claims ? await ctx.claims(session) : undefined
   const access = await signAccessTokenWith(ctx.signer, ctx.keys, {
     issuer: ctx.issuer,
@@ -38,7 +38,7 @@ export async function issueTokens(ctx: AuthContext, session: SessionRecord, refr
     sub: session.sub,
     sid: session.id,
     ver: session.ver,
-    ttl: ctx.accessTokenTtl,
+    ttlMs: ctx.accessTokenTtlMs,
     clock: ctx.clock,
     ...(claims ? { claims } : {}),
   })

@@ -21,13 +21,13 @@ import type { AuthContext } from '../auth-context.js'
 import { AuthError } from '../errors.js'
 import { timingSafeEqualString } from '../lib/mac.js'
 import type { SessionRecord } from '../store.js'
-import { issueTokens, type TokenResponse } from './issue-tokens.js'
+import { issueTokens, type TokenResult } from './issue-tokens.js'
 import { formatRefreshToken, hasValidTag, parseRefreshToken, successorSecret } from './refresh-token.js'
 
 const refused = (reason: string) => new AuthError('refresh_invalid', { reason })
 
 /** @internal Rotates a refresh token; see the module comment for the outcomes. */
-export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown): Promise<TokenResponse> {
+export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown): Promise<TokenResult> {
   if (refreshToken === undefined || refreshToken === null || refreshToken === '') throw new AuthError('token_missing')
   const presented = parseRefreshToken(refreshToken)
   if (!presented) throw refused('malformed')
@@ -60,7 +60,7 @@ export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown
       presented.generation === state.generation - 1 &&
       state.previous !== null &&
       timingSafeEqualString(presentedHash, state.previous)
-    if (isPrevious && now - state.rotatedAt <= ctx.refreshGrace) {
+    if (isPrevious && now - state.rotatedAt <= ctx.refreshGraceMs) {
       // A concurrent refresh or a retry after a lost response: the same successor, no write.
       // (A successor that does not match means the server secret changed meanwhile: refuse,
       // but it is no evidence of theft.)

@@ -8,7 +8,7 @@ import { AuthError } from '../errors.js'
 import { formatRefreshToken } from '../refresh/refresh-token.js'
 import type { SessionMetadata, SessionRecord } from '../store.js'
 import { randomId } from '../lib/random-id.js'
-import { issueTokens, type TokenLoginResponse } from '../refresh/issue-tokens.js'
+import { issueTokens, type TokenLoginResult } from '../refresh/issue-tokens.js'
 import { formatSessionToken } from './session-token.js'
 
 /** Options of `auth.login`. */
@@ -27,7 +27,7 @@ export interface LoginOptions {
 }
 
 /** What a session-cookie login answers. */
-export interface SessionCookieResponse {
+export interface CookieLoginResult {
   /** The transport. */
   transport: 'cookie'
   /** The opaque session token: put it in an HttpOnly cookie, never in page-readable storage. */
@@ -39,7 +39,7 @@ export interface SessionCookieResponse {
 }
 
 /** What `auth.login` answers. */
-export type LoginResult = TokenLoginResponse | SessionCookieResponse
+export type LoginResult = TokenLoginResult | CookieLoginResult
 
 /**
  * Creates a session. A login always makes a new session id from a CSPRNG: nothing is adopted
@@ -67,15 +67,15 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
   // A logoutAll between reading the version and inserting makes the insert fail: read again.
   for (let attempt = 0; attempt < 5 && session === undefined; attempt++) {
     const ver = await ctx.store.getUserVersion(sub)
-    const absoluteExpiresAt = now + ctx.sessionAbsoluteTtl
+    const absoluteExpiresAt = now + ctx.sessionAbsoluteTtlMs
     const record: SessionRecord = {
       id,
       sub,
       createdAt: now,
       lastSeenAt: now,
       absoluteExpiresAt,
-      idleTimeout: ctx.sessionIdleTimeout,
-      expiresAt: Math.min(absoluteExpiresAt, now + ctx.sessionIdleTimeout),
+      idleTimeoutMs: ctx.sessionIdleTimeoutMs,
+      expiresAt: Math.min(absoluteExpiresAt, now + ctx.sessionIdleTimeoutMs),
       transport,
       tokenHash: transport === 'cookie' ? secretHash : null,
       refresh: transport === 'tokens' ? { generation: 0, current: secretHash, previous: null, rotatedAt: now } : null,
@@ -154,7 +154,7 @@ export function checkSessionData(ctx: AuthContext, data: unknown): asserts data 
   } catch (cause) {
     throw new TypeError('session data must be JSON-serializable', { cause })
   }
-  if (new TextEncoder().encode(json).length > ctx.sessionDataLimit) {
-    throw new AuthError('payload_too_large', { reason: `session data over ${ctx.sessionDataLimit} bytes` })
+  if (new TextEncoder().encode(json).length > ctx.sessionMaxDataBytes) {
+    throw new AuthError('payload_too_large', { reason: `session data over ${ctx.sessionMaxDataBytes} bytes` })
   }
 }

@@ -30,7 +30,7 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
   if (!timingSafeEqualString(await ctx.hashSecret(parsed.secret), session.tokenHash)) {
     throw new AuthError('token_invalid', { reason: 'secret' })
   }
-  if (now - session.lastSeenAt >= ctx.touchInterval) {
+  if (now - session.lastSeenAt >= ctx.touchIntervalMs) {
     const touched = await ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now)
     if (!touched.session) throw new AuthError('session_revoked')
     session = touched.session

@@ -12,7 +12,7 @@ import { AuthError } from '../errors.js'
 import type { SecurityEvent } from '../events.js'
 import { generateKeySet } from '../key/generate.js'
 import type { KeySet } from '../key/key-set.js'
-import type { TokenResponse } from '../refresh/issue-tokens.js'
+import type { TokenResult } from '../refresh/issue-tokens.js'
 import type { AuthStore } from '../store.js'
 
 /** A fixed start time (ms); the suite's clock only moves when a test moves it. */
@@ -179,7 +179,7 @@ export function defineFlows(
 }
 
 /** @internal Splits a token response into what the tests look at. */
-export function generationOf(tokens: TokenResponse): number {
+export function generationOf(tokens: TokenResult): number {
   return Number(tokens.refreshToken.split('.')[2])
 }
 

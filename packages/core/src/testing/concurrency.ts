@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest'
 import type { AuthStore, RefreshState } from '../store.js'
-import { eventsOf, idsOf, makeSession, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
+import { eventsOf, idsOf, makeSessionRecord, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
 
 /**
  * Every id the user's index lists has a record, and every live record is in the index: the two
@@ -25,7 +25,7 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
   const n = settings.concurrency
 
   it(`applies exactly one of ${n} concurrent updates conditioned on the same revision`, async () => {
-    const record = makeSession({ revision: 10 })
+    const record = makeSessionRecord({ revision: 10 })
     await store().createSession(record, T0)
     const results = await Promise.all(
       Array.from({ length: n }, (_, i) => store().updateSession(refOf(record), { revision: 10 }, { lastSeenAt: T0 + i + 1 }, T0 + 1)),
@@ -40,7 +40,7 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
   })
 
   it(`applies exactly one of ${n} concurrent rotations of the same refresh token`, async () => {
-    const record = makeSession()
+    const record = makeSessionRecord()
     await store().createSession(record, T0)
     const results = await Promise.all(
       Array.from({ length: n }, (_, i) => {
@@ -63,7 +63,7 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
     ['endSession first', true],
     ['updateSession first', false],
   ])('concurrent endSession and updateSession (%s): the session ends and stays ended', async (_, endFirst) => {
-    const record = makeSession()
+    const record = makeSessionRecord()
     await store().createSession(record, T0)
     const end = () => store().endSession(refOf(record), T0 + 1)
     const update = () => store().updateSession(refOf(record), {}, { lastSeenAt: T0 + 1 }, T0 + 1)
@@ -78,15 +78,15 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
     expect((await store().updateSession(refOf(record), {}, { lastSeenAt: T0 + 3 }, T0 + 3)).applied).toBe(false)
   })
 
-  it(`leaves no session of the old version when ${n} logins race endUserSessions`, async () => {
+  it(`leaves no session of the old version when ${n} logins race logoutAll`, async () => {
     const before = Array.from({ length: 5 }, (_, i) => `old-${i}`)
-    for (const id of before) await store().createSession(makeSession({ id }), T0)
+    for (const id of before) await store().createSession(makeSessionRecord({ id }), T0)
     const racing = Array.from({ length: n }, (_, i) => `new-${i}`)
-    const login = (id: string) => store().createSession(makeSession({ id, createdAt: T0 + 1, lastSeenAt: T0 + 1 }), T0 + 1)
+    const login = (id: string) => store().createSession(makeSessionRecord({ id, createdAt: T0 + 1, lastSeenAt: T0 + 1 }), T0 + 1)
     // Half the logins are issued before the bump and half after, all in flight together.
     const half = Math.floor(n / 2)
     const early = racing.slice(0, half).map(login)
-    const endAll = store().endUserSessions('user-1', T0 + 1)
+    const endAll = store().logoutAll('user-1', T0 + 1)
     const late = racing.slice(half).map(login)
     const created = await Promise.all([...early, ...late])
     const { ver, ended } = await endAll
@@ -100,13 +100,13 @@ export function defineConcurrencyTests({ store, settings }: SuiteContext): void 
     expect(await expectIndexConsistent(store(), 'user-1', all, T0 + 2)).toEqual([])
     expect(eventsOf((await readAll(store())).entries)).toEqual([{ type: 'user', sub: 'user-1', ver: 1, at: T0 + 1 }])
     // A login that carries the new version gets in.
-    await expect(store().createSession(makeSession({ id: 'retry', ver: 1 }), T0 + 2)).resolves.toMatchObject({ created: true })
+    await expect(store().createSession(makeSessionRecord({ id: 'retry', ver: 1 }), T0 + 2)).resolves.toMatchObject({ created: true })
     expect(await expectIndexConsistent(store(), 'user-1', [...all, 'retry'], T0 + 2)).toEqual(['retry'])
   })
 
   it(`keeps the index and the records consistent under ${n} mixed concurrent writes`, async () => {
     const ids = Array.from({ length: n }, (_, i) => `s-${i}`)
-    await Promise.all(ids.map((id) => store().createSession(makeSession({ id }), T0)))
+    await Promise.all(ids.map((id) => store().createSession(makeSessionRecord({ id }), T0)))
     await Promise.all(
       ids.map((id, i) =>
         i % 3 === 0

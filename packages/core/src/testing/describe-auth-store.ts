@@ -87,7 +87,7 @@ export function describeAuthStore(
     describe('sessions per user (maxPerUser)', () => defineSessionCapTests(context))
     describe('updateSession', () => defineUpdateTests(context))
     describe('atomicity', () => defineConcurrencyTests(context))
-    describe('endUserSessions', () => defineUserTests(context))
+    describe('logoutAll', () => defineUserTests(context))
     describe('revocation state', () => defineRevocationTests(context))
     describe('feed', () => defineFeedTests(context))
     describe('lifecycle', () => {

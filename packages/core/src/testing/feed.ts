@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest'
 import type { AuthStore, FeedEntry, RevocationEvent } from '../store.js'
-import { delay, eventsOf, makeSession, MINUTE, readAll, T0, type SuiteContext } from './fixtures.js'
+import { delay, eventsOf, makeSessionRecord, MINUTE, readAll, T0, type SuiteContext } from './fixtures.js'
 
 /** Appends one `token` event per time in `ats` (each denies its own `jti`) and answers every entry. */
 async function appendTokens(store: AuthStore, ats: readonly number[]): Promise<FeedEntry[]> {
@@ -46,10 +46,10 @@ export function defineFeedTests({ store }: SuiteContext): void {
   })
 
   it('keeps every event type in append order, each with its own cursor', async () => {
-    await store().createSession(makeSession({ id: 'sid-1' }), T0)
+    await store().createSession(makeSessionRecord({ id: 'sid-1' }), T0)
     await store().denyToken({ sub: 'user-1', jti: 'jti-a', expiresAt: T0 + MINUTE }, T0)
     await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 1)
-    await store().endUserSessions('user-2', T0 + 2)
+    await store().logoutAll('user-2', T0 + 2)
     await store().denyToken({ sub: 'user-1', jti: 'jti-b', expiresAt: T0 + MINUTE }, T0 + 3)
     const { entries, cursor, gap } = await readAll(store())
     expect(eventsOf(entries)).toEqual([
@@ -132,7 +132,7 @@ export function defineFeedTests({ store }: SuiteContext): void {
   })
 
   it('every waiting reader wakes up on one append, also one without a cursor', async () => {
-    await store().createSession(makeSession({ id: 'sid-9' }), T0)
+    await store().createSession(makeSessionRecord({ id: 'sid-9' }), T0)
     const [first] = await appendTokens(store(), [T0])
     const [[a, b, c], ms] = await timed(() =>
       Promise.all([

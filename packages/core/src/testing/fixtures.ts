@@ -37,14 +37,14 @@ export interface SuiteContext {
  *
  * @param overrides - fields to replace
  */
-export function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
+export function makeSessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
     id: 'sid-1',
     sub: 'user-1',
     createdAt: T0,
     lastSeenAt: T0,
     absoluteExpiresAt: T0 + 24 * HOUR,
-    idleTimeout: HOUR,
+    idleTimeoutMs: HOUR,
     expiresAt: T0 + HOUR,
     transport: 'tokens',
     tokenHash: null,
@@ -59,7 +59,7 @@ export function makeSession(overrides: Partial<SessionRecord> = {}): SessionReco
 
 /** A cookie-transport record: token hash and nested session data instead of refresh state. */
 export function makeCookieSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return makeSession({
+  return makeSessionRecord({
     transport: 'cookie',
     tokenHash: 'token-hash-1',
     refresh: null,

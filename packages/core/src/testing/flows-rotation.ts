@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest'
 import type { AuthError } from '../errors.js'
-import type { TokenResponse } from '../refresh/issue-tokens.js'
+import type { TokenResult } from '../refresh/issue-tokens.js'
 import { type FlowHarness, generationOf, outcome } from './auth-flows.js'
 
 /** @internal */
@@ -103,13 +103,13 @@ export function defineRotationFlows(setup: () => Promise<FlowHarness>): void {
 
   it('refuses a refresh past the idle timeout and past the absolute lifetime', async () => {
     const h = await setup()
-    const auth = h.auth({ session: { idleTimeout: 3600, absoluteTtl: 4 * 3600 } })
+    const auth = h.auth({ session: { idleTimeoutMs: 3_600_000, absoluteTtlMs: 4 * 3_600_000 } })
     const idle = await auth.login({ sub: 'alice' })
     h.clock.advance(3600 * 1000)
     expect(await outcome(auth.refresh(idle.refreshToken))).toBe('refresh_invalid')
 
     const start = h.clock()
-    let tokens: TokenResponse = await auth.login({ sub: 'bob' })
+    let tokens: TokenResult = await auth.login({ sub: 'bob' })
     for (let i = 0; i < 4; i++) {
       h.clock.advance(50 * 60_000) // within the idle timeout each time
       tokens = await auth.refresh(tokens.refreshToken)

@@ -93,7 +93,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
 
   it('slides the idle expiry of a session-cookie session, never past the absolute expiry', async () => {
     const h = await setup()
-    const auth = h.auth({ session: { idleTimeout: 1800, absoluteTtl: 3 * 3600, touchInterval: 60 } })
+    const auth = h.auth({ session: { idleTimeoutMs: 1_800_000, absoluteTtlMs: 3 * 3_600_000, touchIntervalMs: 60_000 } })
     const start = h.clock()
     const login = await auth.login({ sub: 'alice', transport: 'cookie' })
     expect(login.expiresAt).toBe(start + 1800_000)
@@ -112,7 +112,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
 
   it('ends a session-cookie session after the idle timeout without use', async () => {
     const h = await setup()
-    const auth = h.auth({ session: { idleTimeout: 1800 } })
+    const auth = h.auth({ session: { idleTimeoutMs: 1_800_000 } })
     const login = await auth.login({ sub: 'alice', transport: 'cookie' })
     h.clock.advance(1800_000 - 1)
     expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('ok')
@@ -122,7 +122,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
 
   it('writes the sliding expiry at most once per touch interval', async () => {
     const h = await setup()
-    const auth = h.auth({ session: { touchInterval: 60 } })
+    const auth = h.auth({ session: { touchIntervalMs: 60_000 } })
     const login = await auth.login({ sub: 'alice', transport: 'cookie' })
     const before = h.instrumented.calls.get('updateSession') ?? 0
     for (let i = 0; i < 10; i++) {
@@ -148,7 +148,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
 
   it('refuses a compare-and-set against a stale revision, and session data over the size limit', async () => {
     const h = await setup()
-    const auth = h.auth({ session: { dataLimit: 64 } })
+    const auth = h.auth({ session: { maxDataBytes: 64 } })
     const login = await auth.login({ sub: 'alice', transport: 'cookie', data: { a: 1 } })
     const ref = { sub: 'alice', id: login.sessionId }
     const session = (await auth.getSession(ref))!

@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest'
 import type { DeniedToken } from '../store.js'
-import { eventsOf, HOUR, makeSession, MINUTE, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
+import { eventsOf, HOUR, makeSessionRecord, MINUTE, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
 
 const query = { sub: 'user-1', sid: 'sid-1', jti: 'jti-1' }
 
@@ -59,7 +59,7 @@ export function defineRevocationTests({ store }: SuiteContext): void {
   })
 
   it("denies per user: a denial of a jti under another sub does not deny the victim's token", async () => {
-    await store().createSession(makeSession({ sub: 'victim', id: 'sid-v' }), T0)
+    await store().createSession(makeSessionRecord({ sub: 'victim', id: 'sid-v' }), T0)
     await store().denyToken({ sub: 'mallory', jti: 'jti-v', expiresAt: T0 + HOUR }, T0)
     // many other subs too: a store that groups users (shards, partitions) must still keep them apart
     for (let i = 0; i < 64; i++) await store().denyToken({ sub: `mallory-${i}`, jti: 'jti-v', expiresAt: T0 + HOUR }, T0)
@@ -81,8 +81,8 @@ export function defineRevocationTests({ store }: SuiteContext): void {
     // Trim the whole feed, deny and expire many other tokens, end sessions and users.
     await store().trimFeed(exp + HOUR)
     for (let i = 0; i < 50; i++) await store().denyToken({ sub: 'user-1', jti: `other-${i}`, expiresAt: T0 + i + 1 }, T0)
-    await store().createSession(makeSession({ id: 'x', expiresAt: T0 + 1 }), T0)
-    await store().endUserSessions('user-2', T0 + HOUR)
+    await store().createSession(makeSessionRecord({ id: 'x', expiresAt: T0 + 1 }), T0)
+    await store().logoutAll('user-2', T0 + HOUR)
     expect((await store().getRevocationState(query, T0 + HOUR)).tokenDenied).toBe(true)
     expect((await store().getRevocationState(query, exp - 1)).tokenDenied).toBe(true)
     expect((await store().getRevocationState({ ...query, jti: 'other-49' }, T0 + 49)).tokenDenied).toBe(true)
@@ -99,16 +99,16 @@ export function defineRevocationTests({ store }: SuiteContext): void {
   })
 
   it('answers the user version', async () => {
-    await store().endUserSessions('user-1', T0)
-    await store().endUserSessions('user-1', T0 + 1)
+    await store().logoutAll('user-1', T0)
+    await store().logoutAll('user-1', T0 + 1)
     expect((await store().getRevocationState(query, T0 + 2)).userVersion).toBe(2)
     expect((await store().getRevocationState({ ...query, sub: 'user-2' }, T0 + 2)).userVersion).toBe(0)
   })
 
   it('answers sessionAlive for a live session, and false once absent, expired or ended', async () => {
-    const record = makeSession({ expiresAt: T0 + 1000 })
+    const record = makeSessionRecord({ expiresAt: T0 + 1000 })
     await store().createSession(record, T0)
-    await store().createSession(makeSession({ id: 'sid-2' }), T0)
+    await store().createSession(makeSessionRecord({ id: 'sid-2' }), T0)
     expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: true })
     expect((await store().getRevocationState(query, T0 + 999)).sessionAlive).toBe(true)
     expect((await store().getRevocationState(query, T0 + 1000)).sessionAlive).toBe(false)
@@ -117,20 +117,20 @@ export function defineRevocationTests({ store }: SuiteContext): void {
 
     const second = { ...query, sid: 'sid-2' }
     expect((await store().getRevocationState(second, T0 + 1)).sessionAlive).toBe(true)
-    await store().endSession(refOf(makeSession({ id: 'sid-2' })), T0 + 2)
+    await store().endSession(refOf(makeSessionRecord({ id: 'sid-2' })), T0 + 2)
     expect((await store().getRevocationState(second, T0 + 2)).sessionAlive).toBe(false)
   })
 
-  it('answers sessionAlive false after endUserSessions, with the bumped version', async () => {
-    await store().createSession(makeSession(), T0)
-    await store().endUserSessions('user-1', T0 + 1)
+  it('answers sessionAlive false after logoutAll, with the bumped version', async () => {
+    await store().createSession(makeSessionRecord(), T0)
+    await store().logoutAll('user-1', T0 + 1)
     expect(await store().getRevocationState(query, T0 + 1)).toStrictEqual({ tokenDenied: false, userVersion: 1, sessionAlive: false })
   })
 
   it('answers all three at once', async () => {
-    await store().createSession(makeSession(), T0)
+    await store().createSession(makeSessionRecord(), T0)
     await store().denyToken({ sub: 'user-1', jti: 'jti-1', expiresAt: T0 + MINUTE }, T0)
-    await store().endUserSessions('user-3', T0)
+    await store().logoutAll('user-3', T0)
     expect(await store().getRevocationState({ ...query, sub: 'user-1' }, T0 + 1)).toStrictEqual({
       tokenDenied: true,
       userVersion: 0,

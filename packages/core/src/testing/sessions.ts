@@ -5,12 +5,12 @@
  * @internal
  */
 import { expect, it } from 'vitest'
-import { eventsOf, HOUR, idsOf, makeCookieSession, makeSession, mutable, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
+import { eventsOf, HOUR, idsOf, makeCookieSession, makeSessionRecord, mutable, readAll, refOf, T0, type SuiteContext } from './fixtures.js'
 
 /** Registers the session tests. */
 export function defineSessionTests({ store }: SuiteContext): void {
   it('createSession then getSession returns every field, nested values included', async () => {
-    const tokens = makeSession({ revision: 7, lastSeenAt: T0 + 5, refresh: { generation: 4, current: 'h4', previous: 'h3', rotatedAt: T0 + 5 } })
+    const tokens = makeSessionRecord({ revision: 7, lastSeenAt: T0 + 5, refresh: { generation: 4, current: 'h4', previous: 'h3', rotatedAt: T0 + 5 } })
     const cookie = makeCookieSession({ id: 'sid-2' })
     await expect(store().createSession(tokens, T0)).resolves.toMatchObject({ created: true })
     await expect(store().createSession(cookie, T0)).resolves.toMatchObject({ created: true })
@@ -33,31 +33,31 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it('rejects a second session with the same user and id with a TypeError, keeping the first', async () => {
-    const first = makeSession()
+    const first = makeSessionRecord()
     await store().createSession(first, T0)
-    await expect(store().createSession(makeSession({ lastSeenAt: T0 + 1 }), T0 + 1)).rejects.toBeInstanceOf(TypeError)
+    await expect(store().createSession(makeSessionRecord({ lastSeenAt: T0 + 1 }), T0 + 1)).rejects.toBeInstanceOf(TypeError)
     expect(await store().getSession(refOf(first), T0 + 1)).toStrictEqual(first)
     expect(idsOf(await store().listSessions(first.sub, T0 + 1))).toEqual([first.id])
   })
 
   it('treats an expired record as absent: a new session may take its id', async () => {
-    const old = makeSession({ expiresAt: T0 + 1000 })
+    const old = makeSessionRecord({ expiresAt: T0 + 1000 })
     await store().createSession(old, T0)
-    const fresh = makeSession({ createdAt: T0 + 1000, lastSeenAt: T0 + 1000, expiresAt: T0 + 1000 + HOUR })
+    const fresh = makeSessionRecord({ createdAt: T0 + 1000, lastSeenAt: T0 + 1000, expiresAt: T0 + 1000 + HOUR })
     await expect(store().createSession(fresh, T0 + 1000)).resolves.toMatchObject({ created: true })
     expect(await store().getSession(refOf(fresh), T0 + 1000)).toStrictEqual(fresh)
     expect(idsOf(await store().listSessions(fresh.sub, T0 + 1000))).toEqual([fresh.id])
   })
 
   it('getSession answers null for an unknown session, an unknown user and another user', async () => {
-    await store().createSession(makeSession(), T0)
+    await store().createSession(makeSessionRecord(), T0)
     expect(await store().getSession({ sub: 'user-1', id: 'sid-unknown' }, T0)).toBeNull()
     expect(await store().getSession({ sub: 'user-unknown', id: 'sid-1' }, T0)).toBeNull()
     expect(await store().getSession({ sub: 'user-1', id: 'sid-1' }, T0)).not.toBeNull()
   })
 
   it('getSession answers null once expiresAt <= now, and the record before that', async () => {
-    const record = makeSession({ expiresAt: T0 + 1000 })
+    const record = makeSessionRecord({ expiresAt: T0 + 1000 })
     await store().createSession(record, T0)
     expect(await store().getSession(refOf(record), T0 + 999)).toStrictEqual(record)
     expect(await store().getSession(refOf(record), T0 + 1000)).toBeNull()
@@ -65,8 +65,8 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it('keeps sessions of different users with the same id apart', async () => {
-    const alice = makeSession({ sub: 'alice', id: 'same', metadata: { label: 'alice' } })
-    const bob = makeSession({ sub: 'bob', id: 'same', metadata: { label: 'bob' }, expiresAt: T0 + 2 * HOUR })
+    const alice = makeSessionRecord({ sub: 'alice', id: 'same', metadata: { label: 'alice' } })
+    const bob = makeSessionRecord({ sub: 'bob', id: 'same', metadata: { label: 'bob' }, expiresAt: T0 + 2 * HOUR })
     await store().createSession(alice, T0)
     await store().createSession(bob, T0)
     expect(await store().getSession(refOf(alice), T0)).toStrictEqual(alice)
@@ -80,10 +80,10 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it('listSessions lists exactly the live sessions of that user', async () => {
-    await store().createSession(makeSession({ id: 'a' }), T0)
+    await store().createSession(makeSessionRecord({ id: 'a' }), T0)
     await store().createSession(makeCookieSession({ id: 'b', expiresAt: T0 + 2 * HOUR }), T0)
-    await store().createSession(makeSession({ id: 'short', expiresAt: T0 + 1000 }), T0)
-    await store().createSession(makeSession({ id: 'other', sub: 'user-2' }), T0)
+    await store().createSession(makeSessionRecord({ id: 'short', expiresAt: T0 + 1000 }), T0)
+    await store().createSession(makeSessionRecord({ id: 'other', sub: 'user-2' }), T0)
 
     const live = await store().listSessions('user-1', T0)
     expect(idsOf(live)).toEqual(['a', 'b', 'short'])
@@ -95,14 +95,14 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it('getUserVersion is 0 for a user never bumped', async () => {
-    await store().createSession(makeSession(), T0)
+    await store().createSession(makeSessionRecord(), T0)
     expect(await store().getUserVersion('user-1')).toBe(0)
     expect(await store().getUserVersion('nobody')).toBe(0)
   })
 
   it('endSession deletes the record, removes it from the index and answers it', async () => {
-    const ended = makeSession({ id: 'a' })
-    const kept = makeSession({ id: 'b' })
+    const ended = makeSessionRecord({ id: 'a' })
+    const kept = makeSessionRecord({ id: 'b' })
     await store().createSession(ended, T0)
     await store().createSession(kept, T0)
     expect(await store().endSession(refOf(ended), T0 + 10)).toStrictEqual(ended)
@@ -113,7 +113,7 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it('endSession appends a session event only when it removed a session', async () => {
-    await store().createSession(makeSession(), T0)
+    await store().createSession(makeSessionRecord(), T0)
     expect(await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 10)).not.toBeNull()
     expect(await store().endSession({ sub: 'user-1', id: 'sid-1' }, T0 + 15)).toBeNull()
     expect(await store().endSession({ sub: 'user-9', id: 'never-existed' }, T0 + 20)).toBeNull()
@@ -121,7 +121,7 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it("endSession naming another user's session id changes nothing: the session lives on, no feed entry", async () => {
-    const victim = makeSession({ sub: 'victim', id: 'sid-v' })
+    const victim = makeSessionRecord({ sub: 'victim', id: 'sid-v' })
     await store().createSession(victim, T0)
     expect(await store().endSession({ sub: 'mallory', id: 'sid-v' }, T0 + 10)).toBeNull()
     expect(await store().getSession(refOf(victim), T0 + 10)).toStrictEqual(victim)
@@ -131,7 +131,7 @@ export function defineSessionTests({ store }: SuiteContext): void {
   })
 
   it('endSession of an expired session answers null (it was already absent)', async () => {
-    const record = makeSession({ expiresAt: T0 + 1000 })
+    const record = makeSessionRecord({ expiresAt: T0 + 1000 })
     await store().createSession(record, T0)
     expect(await store().endSession(refOf(record), T0 + 1000)).toBeNull()
     expect(await store().getSession(refOf(record), T0 + 999)).toBeNull()
@@ -140,7 +140,7 @@ export function defineSessionTests({ store }: SuiteContext): void {
 
 /** Registers the per-user cap tests of `createSession` (`maxPerUser`). */
 export function defineSessionCapTests({ store }: SuiteContext): void {
-  const seen = (id: string, lastSeenAt: number, sub = 'user-1') => makeSession({ id, sub, lastSeenAt, createdAt: T0 })
+  const seen = (id: string, lastSeenAt: number, sub = 'user-1') => makeSessionRecord({ id, sub, lastSeenAt, createdAt: T0 })
 
   it('at the cap, a new session ends the least recently seen one, with a session event, and answers its id', async () => {
     for (const [id, at] of [['b', T0 + 2], ['a', T0 + 3], ['c', T0 + 1]] as const) {
@@ -161,7 +161,7 @@ export function defineSessionCapTests({ store }: SuiteContext): void {
   })
 
   it('counts live sessions only, of this user only', async () => {
-    await store().createSession(makeSession({ id: 'old', expiresAt: T0 + 10 }), T0)
+    await store().createSession(makeSessionRecord({ id: 'old', expiresAt: T0 + 10 }), T0)
     await store().createSession(seen('live', T0 + 1), T0)
     await store().createSession(seen('other', T0, 'user-2'), T0)
     expect(await store().createSession(seen('new', T0 + 20), T0 + 20, { maxPerUser: 2 })).toStrictEqual({ created: true, ended: [] })
@@ -173,9 +173,9 @@ export function defineSessionCapTests({ store }: SuiteContext): void {
   it('a cap of 1 replaces the session; a refused creation (stale version) ends nothing', async () => {
     await store().createSession(seen('a', T0), T0, { maxPerUser: 1 })
     expect(await store().createSession(seen('b', T0 + 1), T0 + 1, { maxPerUser: 1 })).toStrictEqual({ created: true, ended: ['a'] })
-    await store().endUserSessions('user-2', T0 + 1)
+    await store().logoutAll('user-2', T0 + 1)
     await store().createSession(seen('x', T0, 'user-2'), T0 + 1, { maxPerUser: 1 }) // ver 0 is stale: refused
-    await store().createSession(makeSession({ id: 'y', sub: 'user-2', ver: 1 }), T0 + 1)
+    await store().createSession(makeSessionRecord({ id: 'y', sub: 'user-2', ver: 1 }), T0 + 1)
     expect(await store().createSession(seen('z', T0 + 2, 'user-2'), T0 + 2, { maxPerUser: 1 })).toStrictEqual({ created: false, ended: [] })
     expect(idsOf(await store().listSessions('user-2', T0 + 2))).toEqual(['y'])
   })

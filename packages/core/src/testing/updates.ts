@@ -6,19 +6,19 @@
  */
 import { expect, it } from 'vitest'
 import type { RefreshState } from '../store.js'
-import { HOUR, idsOf, makeCookieSession, makeSession, MINUTE, refOf, T0, type SuiteContext } from './fixtures.js'
+import { HOUR, idsOf, makeCookieSession, makeSessionRecord, MINUTE, refOf, T0, type SuiteContext } from './fixtures.js'
 
 const rotated: RefreshState = { generation: 1, current: 'hash-1', previous: 'hash-0', rotatedAt: T0 + MINUTE }
 
 /** Registers the `updateSession` tests. */
 export function defineUpdateTests({ store }: SuiteContext): void {
   it('applies a patch, increments the revision and answers the new record', async () => {
-    const record = makeSession({ revision: 3 })
+    const record = makeSessionRecord({ revision: 3 })
     await store().createSession(record, T0)
     const patch = { lastSeenAt: T0 + MINUTE, refresh: rotated, metadata: { label: 'Renamed' } }
     const result = await store().updateSession(refOf(record), {}, patch, T0 + MINUTE)
     // A patch replaces each given top-level field (metadata is replaced, not merged); patching
-    // lastSeenAt re-derives expiresAt = min(absoluteExpiresAt, lastSeenAt + idleTimeout).
+    // lastSeenAt re-derives expiresAt = min(absoluteExpiresAt, lastSeenAt + idleTimeoutMs).
     const expected = { ...record, ...patch, expiresAt: T0 + MINUTE + HOUR, revision: 4 }
     expect(result).toStrictEqual({ applied: true, session: expected })
     expect(await store().getSession(refOf(record), T0 + MINUTE)).toStrictEqual(expected)
@@ -44,7 +44,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('counts the revision up by one per applied write', async () => {
-    const record = makeSession()
+    const record = makeSessionRecord()
     await store().createSession(record, T0)
     for (let i = 0; i < 5; i++) {
       const result = await store().updateSession(refOf(record), { revision: i }, { lastSeenAt: T0 + i + 1 }, T0 + i + 1)
@@ -55,7 +55,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('does not apply when the revision condition fails, and answers the record as it is', async () => {
-    const record = makeSession({ revision: 2 })
+    const record = makeSessionRecord({ revision: 2 })
     await store().createSession(record, T0)
     for (const revision of [1, 3, 0]) {
       const result = await store().updateSession(refOf(record), { revision }, { lastSeenAt: T0 + 9 }, T0 + 9)
@@ -67,7 +67,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('applies when refresh.current matches, and not when it differs', async () => {
-    const record = makeSession()
+    const record = makeSessionRecord()
     await store().createSession(record, T0)
     const stale = await store().updateSession(refOf(record), { refreshCurrent: 'hash-previous' }, { refresh: rotated }, T0 + 1)
     expect(stale).toStrictEqual({ applied: false, session: record })
@@ -87,7 +87,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('requires every given condition to hold', async () => {
-    const record = makeSession({ revision: 4 })
+    const record = makeSessionRecord({ revision: 4 })
     await store().createSession(record, T0)
     const cases = [
       { revision: 3, refreshCurrent: 'hash-0' },
@@ -109,7 +109,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('does not update an expired session and answers null', async () => {
-    const record = makeSession({ expiresAt: T0 + 1000 })
+    const record = makeSessionRecord({ expiresAt: T0 + 1000 })
     await store().createSession(record, T0)
     const late = await store().updateSession(refOf(record), {}, { lastSeenAt: T0 + 1000 }, T0 + 1000)
     expect(late).toStrictEqual({ applied: false, session: null })
@@ -117,8 +117,8 @@ export function defineUpdateTests({ store }: SuiteContext): void {
     expect(await store().getSession(refOf(record), T0 + 1001)).toBeNull()
   })
 
-  it('slides the expiry when lastSeenAt is patched: min(absoluteExpiresAt, lastSeenAt + idleTimeout)', async () => {
-    const record = makeSession({ idleTimeout: 1000, expiresAt: T0 + 1000, absoluteExpiresAt: T0 + 2500 })
+  it('slides the expiry when lastSeenAt is patched: min(absoluteExpiresAt, lastSeenAt + idleTimeoutMs)', async () => {
+    const record = makeSessionRecord({ idleTimeoutMs: 1000, expiresAt: T0 + 1000, absoluteExpiresAt: T0 + 2500 })
     await store().createSession(record, T0)
     const slid = await store().updateSession(refOf(record), {}, { lastSeenAt: T0 + 900 }, T0 + 900)
     const expected = { ...record, lastSeenAt: T0 + 900, expiresAt: T0 + 1900, revision: 1 }
@@ -130,7 +130,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('caps the slid expiry at absoluteExpiresAt', async () => {
-    const record = makeSession({ idleTimeout: 1000, expiresAt: T0 + 1000, absoluteExpiresAt: T0 + 1500 })
+    const record = makeSessionRecord({ idleTimeoutMs: 1000, expiresAt: T0 + 1000, absoluteExpiresAt: T0 + 1500 })
     await store().createSession(record, T0)
     const result = await store().updateSession(refOf(record), { revision: 0 }, { lastSeenAt: T0 + 800 }, T0 + 800)
     expect(result.session?.expiresAt).toBe(T0 + 1500)
@@ -149,7 +149,7 @@ export function defineUpdateTests({ store }: SuiteContext): void {
   })
 
   it('never resurrects an ended session', async () => {
-    const record = makeSession()
+    const record = makeSessionRecord()
     await store().createSession(record, T0)
     await store().endSession(refOf(record), T0 + 1)
     for (const condition of [{}, { revision: 0 }, { refreshCurrent: 'hash-0' }]) {

@@ -48,10 +48,10 @@ export const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
 export interface ClaimRules {
   issuer: string
   audience: string
-  /** Seconds. */
-  clockTolerance: number
-  /** Seconds. */
-  maxTokenAge: number
+  /** Seconds (JWT times are seconds). */
+  clockToleranceSeconds: number
+  /** Seconds (JWT times are seconds). */
+  maxTokenAgeSeconds: number
 }
 
 const invalid = (reason: string) => new AuthError('token_invalid', { reason })
@@ -84,9 +84,9 @@ export function checkStaticClaims(payload: Record<string, unknown>, rules: Claim
  * @internal
  */
 export function checkTimeClaims(claims: AccessTokenClaims, rules: ClaimRules, now: number): void {
-  const tolerance = rules.clockTolerance
+  const tolerance = rules.clockToleranceSeconds
   if (claims.exp <= now - tolerance) throw new AuthError('token_expired', { reason: 'exp' })
-  if (now - claims.iat > rules.maxTokenAge + tolerance) throw new AuthError('token_expired', { reason: 'max_age' })
+  if (now - claims.iat > rules.maxTokenAgeSeconds + tolerance) throw new AuthError('token_expired', { reason: 'max_age' })
   if (claims.iat > now + tolerance) throw invalid('iat')
   if (claims.nbf !== undefined && claims.nbf > now + tolerance) throw invalid('nbf')
 }

@@ -8,7 +8,7 @@ import { importKey } from '../key/import.js'
 import { createKeySet, type KeySet } from '../key/key-set.js'
 import { isCanonicalBase64url } from '../lib/base64url.js'
 import { RESERVED_CLAIMS } from './claims.js'
-import { DEFAULT_ACCESS_TOKEN_TTL, signAccessToken, type SignAccessTokenOptions } from './sign.js'
+import { DEFAULT_ACCESS_TOKEN_TTL_MS, signAccessToken, type SignAccessTokenOptions } from './sign.js'
 
 const ISSUER = 'https://auth.example.com'
 const AUDIENCE = 'https://api.example.com'
@@ -94,14 +94,14 @@ describe('signAccessToken: the token', () => {
     expect((await joseVerify(token, KEYS.EdDSA)).sid).toBe('session-1')
   })
 
-  it('defaults the lifetime to 900 seconds (DEFAULT_ACCESS_TOKEN_TTL)', async () => {
-    expect(DEFAULT_ACCESS_TOKEN_TTL).toBe(900)
+  it('defaults the lifetime to 900 seconds (DEFAULT_ACCESS_TOKEN_TTL_MS)', async () => {
+    expect(DEFAULT_ACCESS_TOKEN_TTL_MS).toBe(900_000)
     const { claims } = await signAccessToken(SETS.ES256, BASE)
     expect(claims.exp - claims.iat).toBe(900)
   })
 
-  it.each([[1], [60], [3600], [86_400]])('uses a custom ttl of %i seconds', async (ttl) => {
-    const { claims, expiresAt } = await signAccessToken(SETS.ES256, { ...BASE, ttl })
+  it.each([[1], [60], [3600], [86_400]])('uses a custom ttlMs of %i seconds', async (ttl) => {
+    const { claims, expiresAt } = await signAccessToken(SETS.ES256, { ...BASE, ttlMs: ttl * 1000 })
     expect(claims.iat).toBe(NOW_S)
     expect(claims.exp).toBe(NOW_S + ttl)
     expect(expiresAt).toBe((NOW_S + ttl) * 1000)
@@ -119,10 +119,10 @@ describe('signAccessToken: the token', () => {
     expect(claims.iat).toBe(NOW_S + 42)
   })
 
-  it.each([[0], [-1], [-900], [Number.NaN], [Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY]])(
-    'refuses the ttl %s',
-    async (ttl) => {
-      await expect(signAccessToken(SETS.ES256, { ...BASE, ttl })).rejects.toThrow(TypeError)
+  it.each([[0], [-1], [999], [-900_000], [Number.NaN], [Number.POSITIVE_INFINITY], [Number.NEGATIVE_INFINITY]])(
+    'refuses the ttlMs %s',
+    async (ttlMs) => {
+      await expect(signAccessToken(SETS.ES256, { ...BASE, ttlMs })).rejects.toThrow(TypeError)
     },
   )
 

@@ -7,11 +7,12 @@ import { CompactSign, importJWK } from 'jose'
 import { encodeBase64url, encodeUtf8 } from '../lib/base64url.js'
 import { randomId } from '../lib/random-id.js'
 import type { AuthKey } from '../key/auth-key.js'
+import type { Clock } from '../clock.js'
 import type { KeySet } from '../key/key-set.js'
 import { type AccessTokenClaims, RESERVED_CLAIMS } from './claims.js'
 
-/** The default access-token lifetime: 15 minutes. */
-export const DEFAULT_ACCESS_TOKEN_TTL = 15 * 60
+/** The default access-token lifetime: 15 minutes, in milliseconds. */
+export const DEFAULT_ACCESS_TOKEN_TTL_MS = 15 * 60 * 1000
 
 /** Options of {@link signAccessToken}. */
 export interface SignAccessTokenOptions<TClaims extends Record<string, unknown> = Record<string, unknown>> {
@@ -27,12 +28,15 @@ export interface SignAccessTokenOptions<TClaims extends Record<string, unknown> 
   ver?: number
   /** Application claims. Reserved names (`iss`, `aud`, `sub`, `sid`, `jti`, `iat`, `exp`, `nbf`, `ver`) are refused. */
   claims?: TClaims
-  /** Lifetime in seconds. Default 900 (15 minutes). */
-  ttl?: number
+  /**
+   * Lifetime in milliseconds, at least 1000; `exp` is `iat` plus whole seconds of it (JWT times
+   * are seconds). Default {@link DEFAULT_ACCESS_TOKEN_TTL_MS} (15 minutes).
+   */
+  ttlMs?: number
   /** The token id. Default: 128 random bits. */
   jti?: string
-  /** Milliseconds since the epoch. Default `Date.now`. */
-  clock?: () => number
+  /** The clock. Default `Date.now`. */
+  clock?: Clock
 }
 
 /** What {@link signAccessToken} returns. */
@@ -93,8 +97,10 @@ export async function signAccessTokenWith<TClaims extends Record<string, unknown
 ): Promise<SignAccessTokenResult<TClaims>> {
   const key = 'signingKey' in keys ? keys.signingKey : keys
   if (!key || !key.canSign) throw new TypeError('signAccessToken: the key set has no signing key')
-  const ttl = options.ttl ?? DEFAULT_ACCESS_TOKEN_TTL
-  if (!Number.isSafeInteger(ttl) || ttl < 1) throw new TypeError('signAccessToken: ttl must be a whole number of seconds ≥ 1')
+  const ttlMs = options.ttlMs ?? DEFAULT_ACCESS_TOKEN_TTL_MS
+  if (typeof ttlMs !== 'number' || !Number.isSafeInteger(Math.floor(ttlMs)) || ttlMs < 1000) {
+    throw new TypeError('signAccessToken: ttlMs must be a number of milliseconds ≥ 1000')
+  }
   for (const name of ['issuer', 'sub', 'sid'] as const) {
     if (typeof options[name] !== 'string' || options[name].length === 0) {
       throw new TypeError(`signAccessToken: ${name} must be a non-empty string`)
@@ -118,7 +124,7 @@ export async function signAccessTokenWith<TClaims extends Record<string, unknown
     sid: options.sid,
     jti: options.jti ?? randomId(),
     iat: now,
-    exp: now + ttl,
+    exp: now + Math.floor(ttlMs / 1000),
     ver,
   } as unknown as AccessTokenClaims<TClaims>
   const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt' }

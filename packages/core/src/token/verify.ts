@@ -13,8 +13,8 @@ import { type CheckedHeader, checkHeader } from './header.js'
 
 /** The default longest accepted token, in bytes: 8 KiB. */
 export const DEFAULT_MAX_TOKEN_LENGTH = 8 * 1024
-/** The default clock tolerance, in seconds. */
-export const DEFAULT_CLOCK_TOLERANCE = 5
+/** The default clock tolerance: 5 seconds, in milliseconds. */
+export const DEFAULT_CLOCK_TOLERANCE_MS = 5000
 /** The default size of the verified-token cache, in entries. */
 export const DEFAULT_CACHE_SIZE = 10_000
 
@@ -246,7 +246,7 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
     if (cache !== undefined && cache.admit(token)) {
       // Shared by later requests with this token from now on: frozen first.
       deepFreeze(result)
-      const expiresAt = Math.min(claims.exp, claims.iat + rules.maxTokenAge) + rules.clockTolerance
+      const expiresAt = Math.min(claims.exp, claims.iat + rules.maxTokenAgeSeconds) + rules.clockToleranceSeconds
       cache.set(token, { token, result, generation, expiresAt, okEpoch: Number.NaN })
     }
     return result
