@@ -144,7 +144,7 @@ export interface Auth {
   /** Creates a session in the requested transport. */
   login(options: LoginOptions): Promise<LoginResult>
   /** Verifies an access token, revocation included. */
-  verifyAccessToken(token: string): Promise<VerifyAccessTokenResult>
+  verifyAccessToken<TClaims extends Record<string, unknown> = Record<string, unknown>>(token: string): Promise<VerifyAccessTokenResult<TClaims>>
   /** Verifies an opaque session token by store lookup and slides its idle expiry. */
   verifySessionToken(token: string): Promise<SessionRecord>
   /** Rotates a refresh token (DESIGN §4). */

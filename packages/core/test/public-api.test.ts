@@ -1,0 +1,80 @@
+/**
+ * The value exports of every entry point, pinned: adding, removing or renaming a public symbol is
+ * a visible diff here (the types are pinned in public-api.test-d.ts).
+ */
+import * as core from '@auth/core'
+import * as errors from '@auth/core/errors'
+import * as node from '@auth/core/node'
+import * as store from '@auth/core/store'
+import * as testing from '@auth/core/testing'
+import { expect, it } from 'vitest'
+
+const names = (entry: object) => Object.keys(entry).sort()
+
+it('exports exactly these values from each entry point', () => {
+  expect({
+    '@auth/core': names(core),
+    '@auth/core/errors': names(errors),
+    '@auth/core/node': names(node),
+    '@auth/core/store': names(store),
+    '@auth/core/testing': names(testing),
+  }).toMatchInlineSnapshot(`
+    {
+      "@auth/core": [
+        "ALGORITHMS",
+        "AuthError",
+        "AuthKey",
+        "DEFAULT_ACCESS_TOKEN_TTL_MS",
+        "DEFAULT_CACHE_SIZE",
+        "DEFAULT_CLOCK_TOLERANCE_MS",
+        "DEFAULT_JWKS_CACHE_MAX_AGE_MS",
+        "DEFAULT_JWKS_COOLDOWN_MS",
+        "DEFAULT_JWKS_MAX_BACKOFF_MS",
+        "DEFAULT_JWKS_MAX_RESPONSE_BYTES",
+        "DEFAULT_JWKS_TIMEOUT_MS",
+        "DEFAULT_MAX_SESSIONS_PER_USER",
+        "DEFAULT_MAX_TOKEN_LENGTH",
+        "DEFAULT_MIRROR_BLOCK_MS",
+        "DEFAULT_MIRROR_STALENESS_MS",
+        "DEFAULT_REFRESH_GRACE_MS",
+        "DEFAULT_SESSION_ABSOLUTE_TTL_MS",
+        "DEFAULT_SESSION_IDLE_TIMEOUT_MS",
+        "DEFAULT_SESSION_MAX_DATA_BYTES",
+        "DEFAULT_SESSION_TOUCH_INTERVAL_MS",
+        "HTTP_STATUS_BY_CODE",
+        "RESERVED_CLAIMS",
+        "SESSION_METADATA_LIMITS",
+        "createAuth",
+        "createKeySet",
+        "createVerifier",
+        "exportKey",
+        "generateKey",
+        "generateKeySet",
+        "importHmacSecret",
+        "importKey",
+        "isAlgorithm",
+        "isAuthError",
+        "signAccessToken",
+        "webCryptoBackend",
+      ],
+      "@auth/core/errors": [
+        "AuthError",
+        "HTTP_STATUS_BY_CODE",
+        "isAuthError",
+      ],
+      "@auth/core/node": [
+        "createAuth",
+        "createVerifier",
+        "nodeCryptoBackend",
+      ],
+      "@auth/core/store": [
+        "assertDeniedToken",
+      ],
+      "@auth/core/testing": [
+        "describeAuthFlows",
+        "describeAuthStore",
+        "makeSessionRecord",
+      ],
+    }
+  `)
+})
