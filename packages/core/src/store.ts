@@ -238,6 +238,11 @@ export interface RevocationState {
   readonly userVersion: number
   /** Whether the session exists and has not expired. */
   readonly sessionAlive: boolean
+  /**
+   * Whether the session was ended (see {@link AuthStore.wasSessionEnded}). With `sessionAlive`
+   * and `sessionEnded` both `false`, the session expired.
+   */
+  readonly sessionEnded: boolean
 }
 
 /**
@@ -287,9 +292,20 @@ export interface AuthStore {
   updateSession(ref: SessionRef, condition: UpdateCondition, patch: SessionPatch, now: number): Promise<UpdateSessionResult>
 
   /**
+   * Whether the session was **ended** — by {@link AuthStore.endSession},
+   * {@link AuthStore.logoutAll} or the `maxPerUser` cap of {@link AuthStore.createSession} — and
+   * would not have expired yet. Those three leave a mark, in the same atomic step, kept until the
+   * ended record's own `expiresAt` (after it the session would have expired anyway). Core asks on
+   * the failure paths only, to tell a client "your session expired" (`session_expired`) from "you
+   * were signed out".
+   */
+  wasSessionEnded(ref: SessionRef, now: number): Promise<boolean>
+
+  /**
    * Ends a session, atomically: deletes the record `ref` names (the session `ref.id` **of the
    * user** `ref.sub`), removes it from its user's index, and appends a `session` event to the feed.
-   * Answers the record that was ended if it was live at `now`, else `null`.
+   * Answers the record that was ended if it was live at `now`, else `null`. A live record
+   * leaves an ended mark (see {@link AuthStore.wasSessionEnded}).
    *
    * The event is appended only when a record was removed. A reference naming another user's
    * session (`{ sub: 'mallory', id: victimSid }`) finds nothing, so it changes nothing anywhere:
@@ -300,7 +316,8 @@ export interface AuthStore {
   /**
    * Ends every session of a user and bumps the user's token version, atomically: increments the
    * version, deletes every session in the user's index and the index itself, and appends a
-   * `user` event with the new version. Answers the new version and the ended session ids.
+   * `user` event with the new version. Answers the new version and the ended session ids. Each
+   * live session it ends leaves an ended mark (see {@link AuthStore.wasSessionEnded}).
    */
   logoutAll(sub: string, now: number): Promise<LogoutAllResult>
 

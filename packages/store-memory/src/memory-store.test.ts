@@ -291,7 +291,7 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
     }
     // 1 h 40 min in, used 0 min ago; the absolute expiry (2 h) ends it
     await vi.advanceTimersByTimeAsync(21 * 60_000)
-    await expect(auth.verifySessionToken(login.sessionToken)).rejects.toMatchObject({ code: 'session_revoked' })
+    await expect(auth.verifySessionToken(login.sessionToken)).rejects.toMatchObject({ code: 'session_expired' })
     expect(await auth.listSessions('alice')).toEqual([])
     await auth.close()
     await store.close()
@@ -311,7 +311,7 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
     await vi.advanceTimersByTimeAsync(1800_000 - 1000)
     await expect(auth.verifySessionToken(login.sessionToken)).resolves.toBeDefined()
     await vi.advanceTimersByTimeAsync(1800_000)
-    await expect(auth.verifySessionToken(login.sessionToken)).rejects.toMatchObject({ code: 'session_revoked' })
+    await expect(auth.verifySessionToken(login.sessionToken)).rejects.toMatchObject({ code: 'session_expired' })
     await auth.close()
     await store.close()
   })

@@ -97,6 +97,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
   const versions = new Map<string, number>()
   /** sub → (jti → expiresAt): a denial is per user, like every other revocation. */
   const denylist = new Map<string, Map<string, number>>()
+  /**
+   * Ended sessions (see `wasSessionEnded`): scoped key → the ended record's expiresAt, in the order
+   * they ended. At most `maxSessions` are kept, the oldest dropped first: a dropped mark only turns
+   * a later `session_revoked` into `session_expired`, never lets anything in.
+   */
+  const endedMarks = new Map<string, number>()
   const feed = new MemoryFeed()
   let closed = false
 
@@ -142,11 +148,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
     if (alive.length <= keep) return []
     alive.sort((a, b) => a.lastSeenAt - b.lastSeenAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     const ended = alive.slice(0, alive.length - keep).map((record) => record.id)
-    for (const id of ended) {
-      remove(sub, id)
-      feed.append({ type: 'session', sub, sid: id, at: now })
+    for (const record of alive.slice(0, ended.length)) {
+      remove(sub, record.id)
+      markEnded(sub, record.id, record.expiresAt, now)
+      feed.append({ type: 'session', sub, sid: record.id, at: now })
     }
     return ended
+  }
+
+  /** Marks a session as ended until `until` (its expiry: after it, it would have expired anyway). */
+  function markEnded(sub: string, id: string, until: number, now: number): void {
+    if (until <= now) return
+    const key = scoped(sub, id)
+    endedMarks.delete(key)
+    endedMarks.set(key, until)
+    if (endedMarks.size > maxSessions) endedMarks.delete(endedMarks.keys().next().value!)
   }
 
   function sweepSessions(now: number): void {
@@ -161,8 +177,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
     earliestExpiry = earliest
   }
 
+  function isEnded(sub: string, id: string, now: number): boolean {
+    const until = endedMarks.get(scoped(sub, id))
+    return until !== undefined && until > now
+  }
+
   function sweep(now: number): void {
     sweepSessions(now)
+    for (const [key, until] of endedMarks) if (until <= now) endedMarks.delete(key)
     for (const [sub, denied] of denylist) {
       for (const [jti, expiresAt] of denied) if (expiresAt <= now) denied.delete(jti)
       if (denied.size === 0) denylist.delete(sub)
@@ -217,7 +239,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
       assertOpen()
       const record = remove(ref.sub, ref.id)
       // Only what was removed is announced: a reference naming another user's session finds nothing.
-      if (record !== undefined) feed.append({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
+      if (record !== undefined) {
+        markEnded(ref.sub, ref.id, record.expiresAt, now)
+        feed.append({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
+      }
       // The record leaves the store here, so it can be answered without a copy.
       return record !== undefined && record.expiresAt > now ? record : null
     },
@@ -229,7 +254,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
       const ended: string[] = []
       const index = sessions.get(sub)
       if (index !== undefined) {
-        for (const [id, record] of index) if (record.expiresAt > now) ended.push(id)
+        for (const [id, record] of index) {
+          if (record.expiresAt <= now) continue
+          ended.push(id)
+          markEnded(sub, id, record.expiresAt, now)
+        }
         sessionCount -= index.size
         sessions.delete(sub)
       }
@@ -276,7 +305,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
         tokenDenied: deniedUntil !== undefined && deniedUntil > now,
         userVersion: versions.get(sub) ?? 0,
         sessionAlive: live(sub, sid, now) !== undefined,
+        sessionEnded: isEnded(sub, sid, now),
       }
+    },
+
+    async wasSessionEnded(ref, now) {
+      assertOpen()
+      return isEnded(ref.sub, ref.id, now)
     },
 
     async readFeed(readOptions) {
@@ -296,6 +331,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
       feed.close()
     },
   }
+}
+
+/** One key per (user, session) pair: the length prefix keeps them apart whatever they contain. */
+function scoped(sub: string, id: string): string {
+  return `${sub.length}:${sub}${id}`
 }
 
 /** `maxPerUser` of `createSession`: a positive integer, or no cap. */

@@ -8,6 +8,7 @@
  * | `<prefix>{<tag>}:i:<sub>` | sorted set | a user's session index (sid → expiresAt) |
  * | `<prefix>{<tag>}:v:<sub>` | string | a user's token version |
  * | `<prefix>{<tag>}:d:<len(sub)>:<sub>:<jti>` | string | a denied access token of a user (its `exp`) |
+ * | `<prefix>{<tag>}:e:<len(sub)>:<sub>:<sid>` | string | a session that was ended, until it would have expired (that time) |
  * | `<prefix>{<tag>}:f` | stream | the shard's revocation feed |
  * | `<prefix>{<tag>}:m` | hash | the feed's bookkeeping: epoch, counter, last and trimmed ids |
  * | `<prefix>config` | string | the layout (`r3:<shards>`), checked at first use |
@@ -134,6 +135,16 @@ export class KeyLayout {
 
   record(sub: string, sid: string): string {
     return this.recordPrefix(sub) + sid
+  }
+
+  /** The start of the ended-mark keys of a user's sessions (append the sid). */
+  endedPrefix(sub: string): string {
+    return `${this.user(sub).base}e:${sub.length}:${sub}:`
+  }
+
+  /** The mark a session ended (logout, logoutAll, the per-user cap) leaves until its own expiry. */
+  ended(sub: string, sid: string): string {
+    return this.endedPrefix(sub) + sid
   }
 
   index(sub: string): string {

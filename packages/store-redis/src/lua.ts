@@ -36,6 +36,12 @@ local function evict_at(exp, now)
   return math.ceil(at) + 1
 end
 
+-- Marks a session as ended until exp, the ended record's expiry (after it, it would have expired
+-- anyway): the value is exp, for the reader to compare with its now.
+local function mark_ended(key, exp, now)
+  if exp > now then redis.call('SET', key, fmt(exp), 'PXAT', int(evict_at(exp, now))) end
+end
+
 -- Pushes a key's eviction time out to at, never in.
 local function extend(key, at)
   local ttl = redis.call('PTTL', key)
@@ -90,8 +96,8 @@ function script(body: string): string {
 
 /**
  * KEYS: version, record, index, stream, meta. ARGV: now, ver, expiresAt, sid, maxPerUser ('' = no
- * cap), record key prefix, epoch, channel, shard, sub, deadline (Redis time, ms), then field/value
- * pairs.
+ * cap), record key prefix, epoch, channel, shard, sub, deadline (Redis time, ms), ended-mark key
+ * prefix, then field/value pairs.
  * Answers {1, {ended ids}} (created, or this very record exists: a re-send, which answers no ids
  * since the first run ended them), {0} (the user's version moved on), {-1} (another live session
  * has this id), {-2} (it ran after its deadline: nothing written, the caller was told the store
@@ -104,7 +110,7 @@ local existing = redis.call('HGETALL', KEYS[2])
 local live = #existing > 0 and tonumber(field(existing, 'expiresAt')) > now
 if live then
   local same = true
-  for i = 12, #ARGV, 2 do
+  for i = 13, #ARGV, 2 do
     if field(existing, ARGV[i]) ~= ARGV[i + 1] then same = false end
   end
   if same then return {1, {}} end
@@ -121,7 +127,7 @@ if ARGV[5] ~= '' then
     if not r[1] then
       redis.call('ZREM', KEYS[3], sid)
     elseif tonumber(r[1]) > now then
-      alive[#alive + 1] = {sid, tonumber(r[2])}
+      alive[#alive + 1] = {sid, tonumber(r[2]), tonumber(r[1])}
     end
   end
   if #alive > keep then
@@ -133,13 +139,14 @@ if ARGV[5] ~= '' then
       local sid = alive[i][1]
       redis.call('DEL', ARGV[6] .. sid)
       redis.call('ZREM', KEYS[3], sid)
+      mark_ended(ARGV[12] .. sid, alive[i][3], now)
       append(KEYS[4], KEYS[5], ARGV[7], ARGV[8], ARGV[9], now, {'t', 'session', 'a', ARGV[1], 's', ARGV[10], 'i', sid})
       ended[#ended + 1] = sid
     end
   end
 end
 redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[2], unpack(ARGV, 12))
+redis.call('HSET', KEYS[2], unpack(ARGV, 13))
 local at = evict_at(tonumber(ARGV[3]), now)
 redis.call('PEXPIREAT', KEYS[2], int(at))
 -- Forget index entries that expired a day ago (far beyond any clock skew between processes).
@@ -197,9 +204,10 @@ return {1, out}
 `)
 
 /**
- * KEYS: record, index, stream, meta. ARGV: now, sub, sid, epoch, channel, shard.
+ * KEYS: record, index, stream, meta, ended mark. ARGV: now, sub, sid, epoch, channel, shard.
  * Answers the ended record if it was live, else nil. Appends a session event only when a record
- * was removed: the record key holds the user, so another user's sid finds nothing.
+ * was removed: the record key holds the user, so another user's sid finds nothing. A live record
+ * leaves an ended mark.
  */
 export const END_SESSION = script(`
 local now = tonumber(ARGV[1])
@@ -207,23 +215,28 @@ local rec = redis.call('HGETALL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[3])
 if #rec == 0 then return false end
 redis.call('DEL', KEYS[1])
+mark_ended(KEYS[5], tonumber(field(rec, 'expiresAt')), now)
 append(KEYS[3], KEYS[4], ARGV[4], ARGV[5], ARGV[6], now, {'t', 'session', 'a', ARGV[1], 's', ARGV[2], 'i', ARGV[3]})
 if tonumber(field(rec, 'expiresAt')) > now then return rec end
 return false
 `)
 
 /**
- * KEYS: version, index, stream, meta. ARGV: now, sub, record key prefix, epoch, channel, shard.
- * Answers {new version, {ended live session ids}}.
+ * KEYS: version, index, stream, meta. ARGV: now, sub, record key prefix, epoch, channel, shard,
+ * ended-mark key prefix.
+ * Answers {new version, {ended live session ids}}; each of them leaves an ended mark.
  */
-export const END_USER_SESSIONS = script(`
+export const LOGOUT_ALL = script(`
 local now = tonumber(ARGV[1])
 local ver = redis.call('INCR', KEYS[1])
 local ended = {}
 for _, sid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local key = ARGV[3] .. sid
   local exp = redis.call('HGET', key, 'expiresAt')
-  if exp and tonumber(exp) > now then ended[#ended + 1] = sid end
+  if exp and tonumber(exp) > now then
+    ended[#ended + 1] = sid
+    mark_ended(ARGV[7] .. sid, tonumber(exp), now)
+  end
   redis.call('DEL', key)
 end
 redis.call('DEL', KEYS[2])
@@ -266,8 +279,9 @@ return 1
 `)
 
 /**
- * KEYS: any of version, record, denied. ARGV: one letter per key ('v', 'r' or 'd').
- * Answers the version, the record's expiresAt and the denial's expiry (nil where absent).
+ * KEYS: any of version, record, denied, ended. ARGV: one letter per key ('v', 'r', 'd' or 'e').
+ * Answers the version, the record's expiresAt, the denial's expiry and the ended mark's (nil where
+ * absent).
  */
 export const REVOCATION_STATE = script(`
 local out = {}

@@ -13,7 +13,7 @@ import { Doorbell } from './doorbell.js'
 import { checkEvictionPolicy } from './eviction-policy.js'
 import { newEpoch } from './feed-cursor.js'
 import { KeyLayout } from './key-layout.js'
-import { CHECK_LAYOUT, CREATE_SESSION, DENY_TOKEN, END_SESSION, END_USER_SESSIONS, LIST_SESSIONS, REVOCATION_STATE, UPDATE_SESSION } from './lua.js'
+import { CHECK_LAYOUT, CREATE_SESSION, DENY_TOKEN, END_SESSION, LIST_SESSIONS, LOGOUT_ALL, REVOCATION_STATE, UPDATE_SESSION } from './lua.js'
 import { resolveOptions, type RedisStoreOptions } from './options.js'
 import { decodeRecord, encodePatch, encodeRecord } from './record-codec.js'
 import { RedisFeed } from './redis-feed.js'
@@ -24,7 +24,7 @@ const scripts = {
   create: new Script(CREATE_SESSION),
   update: new Script(UPDATE_SESSION),
   end: new Script(END_SESSION),
-  endUser: new Script(END_USER_SESSIONS),
+  logoutAll: new Script(LOGOUT_ALL),
   list: new Script(LIST_SESSIONS),
   deny: new Script(DENY_TOKEN),
   state: new Script(REVOCATION_STATE),
@@ -145,7 +145,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
       const shard = layout.user(record.sub)
       const keys = [layout.version(record.sub), layout.record(record.sub, record.id), layout.index(record.sub), shard.stream, shard.meta]
       const args = [now, record.ver, record.expiresAt, record.id, maxPerUser ?? '', keyPrefix + layout.recordPrefix(record.sub), ...feedArgs(shard), record.sub]
-      const [status, ended] = (await callWithDeadline((deadline) => scripts.create.run(client, keys, [...args, deadline, ...fields]))) as [
+      const [status, ended] = (await callWithDeadline((deadline) => scripts.create.run(client, keys, [...args, deadline, keyPrefix + layout.endedPrefix(record.sub), ...fields]))) as [
         number,
         string[] | undefined,
       ]
@@ -183,7 +183,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
 
     async endSession(ref, now) {
       const shard = layout.user(ref.sub)
-      const keys = [layout.record(ref.sub, ref.id), layout.index(ref.sub), shard.stream, shard.meta]
+      const keys = [layout.record(ref.sub, ref.id), layout.index(ref.sub), shard.stream, shard.meta, layout.ended(ref.sub, ref.id)]
       const flat = (await call(() => revoke(scripts.end, keys, [now, ref.sub, ref.id, ...feedArgs(shard)]))) as string[] | null
       return decodeRecord(flat)
     },
@@ -191,8 +191,8 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
     async logoutAll(sub, now): Promise<LogoutAllResult> {
       const shard = layout.user(sub)
       const keys = [layout.version(sub), layout.index(sub), shard.stream, shard.meta]
-      const args = [now, sub, keyPrefix + layout.recordPrefix(sub), ...feedArgs(shard)]
-      const [ver, ended] = (await call(() => revoke(scripts.endUser, keys, args))) as [number, string[]]
+      const args = [now, sub, keyPrefix + layout.recordPrefix(sub), ...feedArgs(shard), keyPrefix + layout.endedPrefix(sub)]
+      const [ver, ended] = (await call(() => revoke(scripts.logoutAll, keys, args))) as [number, string[]]
       return { ver: Number(ver), ended: [...ended] }
     },
 
@@ -214,15 +214,21 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
     },
 
     async getRevocationState({ sub, sid, jti }, now): Promise<RevocationState> {
-      // The version, the session and the denial all live in the user's shard: one script, on a
-      // Cluster too.
-      const keys = [layout.version(sub), layout.record(sub, sid), layout.denied(sub, jti)]
-      const [version, expiresAt, deniedUntil] = (await call(() => scripts.state.run(client, keys, ['vrd']))) as Array<string | null>
+      // The version, the session, the denial and the ended mark all live in the user's shard: one
+      // script, on a Cluster too.
+      const keys = [layout.version(sub), layout.record(sub, sid), layout.denied(sub, jti), layout.ended(sub, sid)]
+      const [version, expiresAt, deniedUntil, endedUntil] = (await call(() => scripts.state.run(client, keys, ['vrde']))) as Array<string | null>
       return {
         tokenDenied: deniedUntil != null && Number(deniedUntil) > now,
         userVersion: Number(version ?? 0),
         sessionAlive: expiresAt != null && Number(expiresAt) > now,
+        sessionEnded: endedUntil != null && Number(endedUntil) > now,
       }
+    },
+
+    async wasSessionEnded(ref, now) {
+      const until = await call(() => client.get(layout.ended(ref.sub, ref.id)))
+      return until != null && Number(until) > now
     },
 
     async readFeed(readOptions) {

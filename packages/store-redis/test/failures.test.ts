@@ -452,9 +452,10 @@ describe('Redis restarted', () => {
     const kept = await a.login({ sub: 'alice' })
     expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('ok')
     await redis.restart() // the session is gone, and so is the feed (with no entry ever in it)
-    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked'), { timeout: 5000 })
+    // A lost record has no ended mark either: the store answers as for an expiry (401 all the same).
+    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_expired'), { timeout: 5000 })
     await sleep(300)
-    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked')
+    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_expired')
   })
 
   it('a mirror that followed a feed that was lost falls back to strict: a lost session is refused, not trusted', async () => {
@@ -468,11 +469,11 @@ describe('Redis restarted', () => {
 
     await redis.restart() // every session is gone, and so is the feed
     // b's mirror sees the lost feed (gap) and distrusts it: verification goes to the store, where
-    // the session no longer exists.
-    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked'), { timeout: 5000 })
+    // the session no longer exists (nor its ended mark: answered as for an expiry).
+    await vi.waitFor(async () => expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_expired'), { timeout: 5000 })
     // and it keeps distrusting the feed (a mirror trusting the empty new feed would say 'ok')
     await sleep(300)
-    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_revoked')
+    expect(await outcome(b.verifyAccessToken(kept.accessToken))).toBe('session_expired')
   })
 
   it('a mirror cut off from Redis (Redis up) fails closed, then catches up by replaying from its cursor', async () => {

@@ -358,6 +358,7 @@ describe('denials per user', () => {
       tokenDenied: false,
       userVersion: 0,
       sessionAlive: true,
+      sessionEnded: false,
     })
     expect((await s.getRevocationState({ sub: mallory, sid: 'sid-v', jti: 'jti-v' }, T0 + 1)).tokenDenied).toBe(true)
   })

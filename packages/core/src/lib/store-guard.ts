@@ -37,6 +37,7 @@ export function guardStore(store: AuthStore): AuthStore {
     createSession: guard(store.createSession),
     getSession: guard(store.getSession),
     updateSession: guard(store.updateSession),
+    wasSessionEnded: guard(store.wasSessionEnded),
     endSession: guard(store.endSession),
     logoutAll: guard(store.logoutAll),
     listSessions: guard(store.listSessions),

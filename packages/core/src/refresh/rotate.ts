@@ -55,7 +55,13 @@ export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown
   } else {
     const current = outcome.session
     const state = current?.refresh
-    if (!current || !state) throw refused('no session')
+    if (!current) {
+      // Gone: ended (logout, reuse, logoutAll, the per-user cap), or expired, which the client
+      // shows differently ("your session expired").
+      if (await ctx.store.wasSessionEnded(ref, now)) throw refused('ended')
+      throw new AuthError('session_expired')
+    }
+    if (!state) throw refused('transport')
     const isPrevious =
       presented.generation === state.generation - 1 &&
       state.previous !== null &&

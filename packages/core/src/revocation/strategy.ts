@@ -25,7 +25,8 @@ export function strictCheck(store: AuthStore, clock: () => number): RevocationCh
   return async function checkStrict(claims: AccessTokenClaims, now: number = clock()): Promise<void> {
     const state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
     if (state.tokenDenied || claims.ver < state.userVersion) throw new AuthError('token_revoked')
-    if (!state.sessionAlive) throw new AuthError('session_revoked')
+    // Gone because it was ended (signed out), or because it expired: the client says which.
+    if (!state.sessionAlive) throw new AuthError(state.sessionEnded ? 'session_revoked' : 'session_expired')
   }
 }
 

@@ -10,6 +10,11 @@ import type { SessionRecord, SessionRef } from '../store.js'
 import { checkSessionData } from './create-session.js'
 import { hasValidSessionTag, parseSessionToken } from './session-token.js'
 
+/** Why a session is gone: ended (`session_revoked`) or expired (`session_expired`); asked on the failure path only. */
+async function gone(ctx: AuthContext, ref: SessionRef, now: number): Promise<AuthError> {
+  return new AuthError((await ctx.store.wasSessionEnded(ref, now)) ? 'session_revoked' : 'session_expired')
+}
+
 /**
  * Verifies an opaque session token by store lookup (constant-time hash comparison) and slides
  * its idle expiry, never past the absolute expiry. Writes at most once per touch interval.
@@ -25,14 +30,14 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
   const ref = { sub: parsed.sub, id: parsed.sid }
   const now = ctx.clock()
   let session = await ctx.store.getSession(ref, now)
-  if (!session) throw new AuthError('session_revoked')
+  if (!session) throw await gone(ctx, ref, now)
   if (session.transport !== 'cookie' || !session.tokenHash) throw new AuthError('token_invalid', { reason: 'transport' })
   if (!timingSafeEqualString(await ctx.hashSecret(parsed.secret), session.tokenHash)) {
     throw new AuthError('token_invalid', { reason: 'secret' })
   }
   if (now - session.lastSeenAt >= ctx.touchIntervalMs) {
     const touched = await ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now)
-    if (!touched.session) throw new AuthError('session_revoked')
+    if (!touched.session) throw await gone(ctx, ref, now)
     session = touched.session
   }
   return session
@@ -40,14 +45,14 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
 
 /**
  * Slides a session's idle expiry to `now` (never past its absolute expiry). An ended session
- * stays ended: the touch is refused with `session_revoked`.
+ * stays ended: the touch is refused with `session_revoked` (or `session_expired`).
  *
  * @internal
  */
 export async function touchSession(ctx: AuthContext, ref: SessionRef): Promise<SessionRecord> {
   const now = ctx.clock()
   const result = await ctx.store.updateSession(ref, {}, { lastSeenAt: now }, now)
-  if (!result.session) throw new AuthError('session_revoked')
+  if (!result.session) throw await gone(ctx, ref, now)
   return result.session
 }
 
@@ -74,12 +79,12 @@ export async function updateSessionData(
   for (let attempt = 0; attempt < attempts; attempt++) {
     const now = ctx.clock()
     const session = await ctx.store.getSession(ref, now)
-    if (!session) throw new AuthError('session_revoked')
+    if (!session) throw await gone(ctx, ref, now)
     const next = await update(structuredClone(session.data ?? {}))
     checkSessionData(ctx, next)
     const result = await ctx.store.updateSession(ref, { revision: session.revision }, { data: next }, ctx.clock())
     if (result.applied && result.session) return result.session.data ?? {}
-    if (!result.session) throw new AuthError('session_revoked')
+    if (!result.session) throw await gone(ctx, ref, ctx.clock())
   }
   throw new AuthError('conflict', { reason: `session data changed ${attempts} times in a row` })
 }
@@ -99,6 +104,6 @@ export async function setSessionData(
   const now = ctx.clock()
   const result = await ctx.store.updateSession(ref, { revision }, { data }, now)
   if (result.applied && result.session) return result.session
-  if (!result.session) throw new AuthError('session_revoked')
+  if (!result.session) throw await gone(ctx, ref, now)
   throw new AuthError('conflict', { reason: 'revision' })
 }

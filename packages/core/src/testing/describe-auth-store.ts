@@ -9,7 +9,7 @@ import { defineConcurrencyTests } from './concurrency.js'
 import { defineFeedTests } from './feed.js'
 import type { SuiteContext, SuiteSettings } from './fixtures.js'
 import { defineRevocationTests } from './revocation.js'
-import { defineSessionCapTests, defineSessionTests } from './sessions.js'
+import { defineEndedMarkTests, defineSessionCapTests, defineSessionTests } from './sessions.js'
 import { defineUpdateTests } from './updates.js'
 import { defineUserTests } from './users.js'
 
@@ -85,6 +85,7 @@ export function describeAuthStore(
 
     describe('sessions', () => defineSessionTests(context))
     describe('sessions per user (maxPerUser)', () => defineSessionCapTests(context))
+    describe('ended sessions (wasSessionEnded)', () => defineEndedMarkTests(context))
     describe('updateSession', () => defineUpdateTests(context))
     describe('atomicity', () => defineConcurrencyTests(context))
     describe('logoutAll', () => defineUserTests(context))

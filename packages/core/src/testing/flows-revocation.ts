@@ -109,6 +109,22 @@ export function defineRevocationFlows(setup: () => Promise<FlowHarness>): void {
     expect(await outcome(strict.refresh(victim.refreshToken))).toBe('ok')
   })
 
+  it('strict: an access token of a session that expired is session_expired, of one signed out session_revoked', async () => {
+    const h = await setup()
+    const auth = h.auth({ revocation: 'strict', session: { idleTimeoutMs: 60_000 } })
+    const idle = await auth.login({ sub: 'alice' })
+    const out = await auth.login({ sub: 'alice' })
+    await auth.logout({ sub: 'alice', id: out.sessionId })
+    h.clock.advance(60_000) // idle past its timeout; the access tokens (15 min) are still valid
+    expect(await outcome(auth.verifyAccessToken(idle.accessToken))).toBe('session_expired')
+    expect(await outcome(auth.refresh(idle.refreshToken))).toBe('session_expired')
+    expect(await outcome(auth.verifyAccessToken(out.accessToken))).toBe('session_expired') // it would have expired too
+    const fresh = await auth.login({ sub: 'alice' })
+    await auth.logout({ sub: 'alice', id: fresh.sessionId })
+    expect(await outcome(auth.verifyAccessToken(fresh.accessToken))).toBe('session_revoked')
+    expect(await outcome(auth.refresh(fresh.refreshToken))).toBe('refresh_invalid')
+  })
+
   it('expiry: verification makes no store call and a revocation waits for exp', async () => {
     const h = await setup()
     const auth = h.auth({ revocation: 'expiry' })

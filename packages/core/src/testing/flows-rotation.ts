@@ -106,7 +106,7 @@ export function defineRotationFlows(setup: () => Promise<FlowHarness>): void {
     const auth = h.auth({ session: { idleTimeoutMs: 3_600_000, absoluteTtlMs: 4 * 3_600_000 } })
     const idle = await auth.login({ sub: 'alice' })
     h.clock.advance(3600 * 1000)
-    expect(await outcome(auth.refresh(idle.refreshToken))).toBe('refresh_invalid')
+    expect(await outcome(auth.refresh(idle.refreshToken))).toBe('session_expired')
 
     const start = h.clock()
     let tokens: TokenResult = await auth.login({ sub: 'bob' })
@@ -118,7 +118,7 @@ export function defineRotationFlows(setup: () => Promise<FlowHarness>): void {
     }
     // 3 h 20 min in: idle expiry would be 4 h 20 min, but the absolute expiry (4 h) comes first
     h.clock.advance(45 * 60_000)
-    expect(await outcome(auth.refresh(tokens.refreshToken))).toBe('refresh_invalid')
+    expect(await outcome(auth.refresh(tokens.refreshToken))).toBe('session_expired')
     expect(h.events).toEqual([])
   })
 

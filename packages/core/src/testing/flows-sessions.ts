@@ -107,17 +107,33 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
     h.clock.advance(25 * 60_000)
     await auth.verifySessionToken(login.sessionToken)
     h.clock.advance(6 * 60_000)
-    expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('session_revoked')
+    expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('session_expired')
   })
 
-  it('ends a session-cookie session after the idle timeout without use', async () => {
+  it('ends a session-cookie session after the idle timeout without use: session_expired, not session_revoked', async () => {
     const h = await setup()
     const auth = h.auth({ session: { idleTimeoutMs: 1_800_000 } })
     const login = await auth.login({ sub: 'alice', transport: 'cookie' })
     h.clock.advance(1800_000 - 1)
     expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('ok')
     h.clock.advance(1800_000)
-    expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('session_revoked')
+    expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('session_expired')
+    expect(await outcome(auth.touchSession({ sub: 'alice', id: login.sessionId }))).toBe('session_expired')
+  })
+
+  it('tells a session that was signed out (session_revoked) from one that expired (session_expired), until it would have expired', async () => {
+    const h = await setup()
+    const auth = h.auth({ session: { idleTimeoutMs: 1_800_000 } })
+    const out = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const kept = await auth.login({ sub: 'alice', transport: 'cookie' })
+    await auth.logout({ sub: 'alice', id: out.sessionId })
+    expect(await outcome(auth.verifySessionToken(out.sessionToken))).toBe('session_revoked')
+    expect(await outcome(auth.setSessionData({ sub: 'alice', id: out.sessionId }, {}, 0))).toBe('session_revoked')
+    h.clock.advance(1800_000 - 1)
+    expect(await outcome(auth.verifySessionToken(out.sessionToken))).toBe('session_revoked')
+    h.clock.advance(1)
+    expect(await outcome(auth.verifySessionToken(out.sessionToken))).toBe('session_expired') // it would have expired by now
+    expect(await outcome(auth.verifySessionToken(kept.sessionToken))).toBe('session_expired')
   })
 
   it('writes the sliding expiry at most once per touch interval', async () => {

@@ -13,7 +13,7 @@ const query = { sub: 'user-1', sid: 'sid-1', jti: 'jti-1' }
 /** Registers the denylist and revocation state tests. */
 export function defineRevocationTests({ store }: SuiteContext): void {
   it('answers nothing revoked for unknown users, sessions and tokens', async () => {
-    expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: false })
+    expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: false, sessionEnded: false })
   })
 
   it('refuses a denial without a sub, a jti or a finite expiresAt, with a TypeError', async () => {
@@ -67,6 +67,7 @@ export function defineRevocationTests({ store }: SuiteContext): void {
       tokenDenied: false,
       userVersion: 0,
       sessionAlive: true,
+      sessionEnded: false,
     })
     expect((await store().getRevocationState({ sub: 'mallory', sid: 'sid-v', jti: 'jti-v' }, T0 + 1)).tokenDenied).toBe(true)
     // the feed entries name the attackers: a mirror keys denials on (sub, jti), so they concern their tokens only
@@ -109,7 +110,7 @@ export function defineRevocationTests({ store }: SuiteContext): void {
     const record = makeSessionRecord({ expiresAt: T0 + 1000 })
     await store().createSession(record, T0)
     await store().createSession(makeSessionRecord({ id: 'sid-2' }), T0)
-    expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: true })
+    expect(await store().getRevocationState(query, T0)).toStrictEqual({ tokenDenied: false, userVersion: 0, sessionAlive: true, sessionEnded: false })
     expect((await store().getRevocationState(query, T0 + 999)).sessionAlive).toBe(true)
     expect((await store().getRevocationState(query, T0 + 1000)).sessionAlive).toBe(false)
     expect((await store().getRevocationState({ ...query, sid: 'unknown' }, T0)).sessionAlive).toBe(false)
@@ -124,7 +125,7 @@ export function defineRevocationTests({ store }: SuiteContext): void {
   it('answers sessionAlive false after logoutAll, with the bumped version', async () => {
     await store().createSession(makeSessionRecord(), T0)
     await store().logoutAll('user-1', T0 + 1)
-    expect(await store().getRevocationState(query, T0 + 1)).toStrictEqual({ tokenDenied: false, userVersion: 1, sessionAlive: false })
+    expect(await store().getRevocationState(query, T0 + 1)).toStrictEqual({ tokenDenied: false, userVersion: 1, sessionAlive: false, sessionEnded: true })
   })
 
   it('answers all three at once', async () => {
@@ -135,6 +136,7 @@ export function defineRevocationTests({ store }: SuiteContext): void {
       tokenDenied: true,
       userVersion: 0,
       sessionAlive: true,
+      sessionEnded: false,
     })
   })
 }

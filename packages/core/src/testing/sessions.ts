@@ -187,3 +187,56 @@ export function defineSessionCapTests({ store }: SuiteContext): void {
     expect(await store().listSessions('user-1', T0)).toEqual([])
   })
 }
+
+/** Registers the tests of the ended marks (`wasSessionEnded`, `RevocationState.sessionEnded`). */
+export function defineEndedMarkTests({ store }: SuiteContext): void {
+  const ended = async (ref: { sub: string; id: string }, now: number) => ({
+    asked: await store().wasSessionEnded(ref, now),
+    state: (await store().getRevocationState({ sub: ref.sub, sid: ref.id, jti: 'j' }, now)).sessionEnded,
+  })
+  const yes = { asked: true, state: true }
+  const no = { asked: false, state: false }
+
+  it('endSession marks a live session as ended until its own expiry, and no longer', async () => {
+    const record = makeSessionRecord({ expiresAt: T0 + HOUR })
+    await store().createSession(record, T0)
+    expect(await ended(refOf(record), T0)).toStrictEqual(no)
+    await store().endSession(refOf(record), T0 + 10)
+    expect(await ended(refOf(record), T0 + 10)).toStrictEqual(yes)
+    expect(await ended(refOf(record), T0 + HOUR - 1)).toStrictEqual(yes)
+    expect(await ended(refOf(record), T0 + HOUR)).toStrictEqual(no) // it would have expired by now
+  })
+
+  it('an expired session, an unknown one, or one named with another sub is not ended', async () => {
+    const record = makeSessionRecord({ expiresAt: T0 + 1000 })
+    await store().createSession(record, T0)
+    expect(await ended(refOf(record), T0 + 1000)).toStrictEqual(no)
+    expect(await store().endSession(refOf(record), T0 + 1000)).toBeNull()
+    expect(await ended(refOf(record), T0 + 1001)).toStrictEqual(no)
+    expect(await ended({ sub: 'user-1', id: 'never' }, T0)).toStrictEqual(no)
+    const victim = makeSessionRecord({ sub: 'victim', id: 'sid-v' })
+    await store().createSession(victim, T0)
+    await store().endSession({ sub: 'mallory', id: 'sid-v' }, T0 + 1)
+    expect(await ended(refOf(victim), T0 + 1)).toStrictEqual(no)
+    expect(await ended({ sub: 'mallory', id: 'sid-v' }, T0 + 1)).toStrictEqual(no)
+  })
+
+  it('logoutAll marks each live session it ends', async () => {
+    const a = makeSessionRecord({ id: 'a', expiresAt: T0 + HOUR })
+    const b = makeSessionRecord({ id: 'b', expiresAt: T0 + 2 * HOUR })
+    const gone = makeSessionRecord({ id: 'gone', expiresAt: T0 + 5 })
+    for (const record of [a, b, gone]) await store().createSession(record, T0)
+    await store().logoutAll('user-1', T0 + 10)
+    expect(await ended(refOf(a), T0 + 10)).toStrictEqual(yes)
+    expect(await ended(refOf(b), T0 + HOUR + 1)).toStrictEqual(yes)
+    expect(await ended(refOf(a), T0 + HOUR + 1)).toStrictEqual(no)
+    expect(await ended(refOf(gone), T0 + 10)).toStrictEqual(no)
+  })
+
+  it('the per-user cap marks the sessions it ends', async () => {
+    await store().createSession(makeSessionRecord({ id: 'old', lastSeenAt: T0 }), T0)
+    await store().createSession(makeSessionRecord({ id: 'new', lastSeenAt: T0 + 1 }), T0 + 1, { maxPerUser: 1 })
+    expect(await ended({ sub: 'user-1', id: 'old' }, T0 + 2)).toStrictEqual(yes)
+    expect(await ended({ sub: 'user-1', id: 'new' }, T0 + 2)).toStrictEqual(no)
+  })
+}
