@@ -85,13 +85,98 @@ const MESSAGE_BY_CODE: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   store_unavailable: 'The session store is unavailable; retry later.',
 })
 
-/** Options of the {@link AuthError} constructor. */
-export interface AuthErrorOptions {
+/**
+ * Which check failed, per {@link AuthErrorCode}: the `reason` of an {@link AuthError}, for logs
+ * and tests, never sent to clients. `never` where a code has one cause only. `store_unavailable`
+ * takes any text, since a store (yours too) says what went wrong in its own words.
+ */
+export interface AuthErrorReasons {
+  /** No credential at all. */
+  token_missing: never
   /**
-   * Which check failed, for logs and tests (for example `'signature'`, `'aud'`, `'kid'`). Never
-   * serialized into a response: the client only learns the `code`.
+   * The check that refused the credential: its length (`too_large`), its shape (`shape`,
+   * `encoding`, `header`, `payload`), the header (`typ`, `alg`, `kid`, or a forbidden member:
+   * `jku`, `x5u`, `jwk`, `x5c`, `crit`, `b64`, `zip`, `enc`), the key (`key`), the signature, a
+   * claim (`iss`, `aud`, `exp`, `iat`, `nbf`, `sub`, `sid`, `jti`, `ver`), an opaque session token
+   * (`malformed`, `tag`, `transport`, `secret`), or a fault of the verifier itself (`internal`).
    */
-  reason?: string
+  token_invalid:
+    | 'too_large'
+    | 'shape'
+    | 'encoding'
+    | 'header'
+    | 'payload'
+    | 'typ'
+    | 'alg'
+    | 'kid'
+    | 'jku'
+    | 'x5u'
+    | 'jwk'
+    | 'x5c'
+    | 'crit'
+    | 'b64'
+    | 'zip'
+    | 'enc'
+    | 'key'
+    | 'signature'
+    | 'iss'
+    | 'aud'
+    | 'exp'
+    | 'iat'
+    | 'nbf'
+    | 'sub'
+    | 'sid'
+    | 'jti'
+    | 'ver'
+    | 'malformed'
+    | 'tag'
+    | 'transport'
+    | 'secret'
+    | 'internal'
+  /** Past `exp` (`exp`), or older than the maximum age (`max_age`). */
+  token_expired: 'exp' | 'max_age'
+  /** Denied `jti`, or a user version that moved on. */
+  token_revoked: never
+  /** The session was ended. */
+  session_revoked: never
+  /** The session passed its idle or absolute expiry. */
+  session_expired: never
+  /**
+   * Malformed, a tag that is not ours (`tag`), a session that was ended (`ended`), a session of
+   * the cookie transport (`transport`), a successor that does not match because the server secret
+   * changed (`secret_changed`), or a token that is neither current nor previous yet not older
+   * (`unknown`).
+   */
+  refresh_invalid: 'malformed' | 'tag' | 'ended' | 'transport' | 'secret_changed' | 'unknown'
+  /** An already rotated refresh token after grace. */
+  refresh_reused: never
+  /** Which origin check failed. */
+  csrf_rejected: 'origin' | 'sec_fetch_site' | 'no_origin'
+  /** Not allowed. */
+  forbidden: never
+  /** Not found. */
+  not_found: never
+  /** A compare-and-set lost (`revision`), data or a user version that kept changing meanwhile. */
+  conflict: 'revision' | 'session_data' | 'user_version'
+  /** Session data over its limit (`session_data`), or a request body over its limit (`body`). */
+  payload_too_large: 'session_data' | 'body'
+  /** Why the JWKS fetch failed: HTTP status, timeout, size cap, unparsable, or the network. */
+  jwks_unavailable: 'jwks_status' | 'jwks_timeout' | 'jwks_too_large' | 'jwks_malformed' | 'jwks_network'
+  /** The store's own words. */
+  store_unavailable: string
+}
+
+/** The `reason` type of one code (or of every code). */
+export type AuthErrorReason<TCode extends AuthErrorCode = AuthErrorCode> = AuthErrorReasons[TCode]
+
+/** Options of the {@link AuthError} constructor. */
+export interface AuthErrorOptions<TCode extends AuthErrorCode = AuthErrorCode> {
+  /**
+   * Which check failed, for logs and tests (for example `'signature'`, `'aud'`, `'kid'`): one of
+   * {@link AuthErrorReasons} for the code. Never serialized into a response: the client only
+   * learns the `code`.
+   */
+  reason?: AuthErrorReason<TCode>
   /** The underlying error, kept for logs and never serialized. */
   cause?: unknown
   /** Seconds a client should wait before retrying (sent as `Retry-After` with 503s). */
@@ -130,13 +215,13 @@ export interface AuthErrorBody {
  * }
  * ```
  */
-export class AuthError extends Error {
+export class AuthError<TCode extends AuthErrorCode = AuthErrorCode> extends Error {
   /** The stable error code. */
-  readonly code: AuthErrorCode
+  readonly code: TCode
   /** The HTTP status from {@link HTTP_STATUS_BY_CODE}. */
   readonly status: number
-  /** Which check failed; for logs only, never sent to clients. */
-  readonly reason: string | undefined
+  /** Which check failed ({@link AuthErrorReasons}); for logs only, never sent to clients. */
+  readonly reason: AuthErrorReason<TCode> | undefined
   /** Seconds a client should wait before retrying, when the failure is transient. */
   readonly retryAfter: number | undefined
 
@@ -144,7 +229,7 @@ export class AuthError extends Error {
    * @param code - the stable error code
    * @param options - reason, cause and retry hint
    */
-  constructor(code: AuthErrorCode, options: AuthErrorOptions = {}) {
+  constructor(code: TCode, options: AuthErrorOptions<TCode> = {}) {
     super(MESSAGE_BY_CODE[code], options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'AuthError'
     this.code = code
@@ -160,19 +245,28 @@ export class AuthError extends Error {
 }
 
 /**
- * Whether a value is an {@link AuthError} (also across duplicated copies of the package).
+ * Whether a value is an {@link AuthError} (also across duplicated copies of the package), and,
+ * given a code, one with that code: its `reason` is then typed for that code.
  *
  * Exported from `'@auth/core'` and `'@auth/core/errors'`.
  *
+ * @example
+ * ```ts
+ * import { isAuthError } from '@auth/core'
+ *
+ * if (isAuthError(error, 'token_expired')) log(error.reason) // 'exp' | 'max_age' | undefined
+ * ```
+ *
  * @param value - anything that was thrown
+ * @param code - the code to match, if any
  */
-export function isAuthError(value: unknown): value is AuthError {
-  return (
+export function isAuthError<TCode extends AuthErrorCode = AuthErrorCode>(value: unknown, code?: TCode): value is AuthError<TCode> {
+  const isOne =
     value instanceof AuthError ||
     (typeof value === 'object' &&
       value !== null &&
       (value as { name?: unknown }).name === 'AuthError' &&
       typeof (value as { code?: unknown }).code === 'string' &&
       Object.hasOwn(HTTP_STATUS_BY_CODE, (value as { code: string }).code))
-  )
+  return isOne && (code === undefined || (value as { code: unknown }).code === code)
 }

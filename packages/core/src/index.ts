@@ -10,7 +10,7 @@
 
 // errors
 export { AuthError, HTTP_STATUS_BY_CODE, isAuthError } from './errors.js'
-export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions } from './errors.js'
+export type { AuthErrorBody, AuthErrorCode, AuthErrorOptions, AuthErrorReason, AuthErrorReasons } from './errors.js'
 
 // keys
 export { ALGORITHMS, AuthKey, isAlgorithm } from './key/auth-key.js'

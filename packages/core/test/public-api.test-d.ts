@@ -5,6 +5,7 @@ import type {
   AccessTokenClaims,
   Auth,
   AuthErrorCode,
+  AuthErrorReason,
   AuthStore,
   Clock,
   CookieLoginResult,
@@ -29,7 +30,7 @@ import type {
   Verifier,
   VerifyAccessTokenResult,
 } from '@auth/core'
-import { AuthError, createAuth, createVerifier } from '@auth/core'
+import { AuthError, createAuth, createVerifier, isAuthError } from '@auth/core'
 import type { assertDeniedToken } from '@auth/core/store'
 import { describe, expectTypeOf, it } from 'vitest'
 
@@ -54,7 +55,19 @@ describe('errors', () => {
       | 'store_unavailable'
     >()
     expectTypeOf<AuthError['status']>().toEqualTypeOf<number>()
-    expectTypeOf(AuthError).constructorParameters.toEqualTypeOf<[AuthErrorCode, ({ reason?: string; cause?: unknown; retryAfter?: number } | undefined)?]>()
+  })
+
+  it('types the reason per code, at the throw and after isAuthError(error, code)', () => {
+    expectTypeOf(new AuthError('token_expired', { reason: 'max_age' })).toEqualTypeOf<AuthError<'token_expired'>>()
+    expectTypeOf<AuthError<'token_expired'>['reason']>().toEqualTypeOf<'exp' | 'max_age' | undefined>()
+    expectTypeOf<AuthErrorReason<'refresh_invalid'>>().toEqualTypeOf<'malformed' | 'tag' | 'ended' | 'transport' | 'secret_changed' | 'unknown'>()
+    expectTypeOf<AuthErrorReason<'session_expired'>>().toEqualTypeOf<never>()
+    expectTypeOf<AuthErrorReason<'store_unavailable'>>().toEqualTypeOf<string>()
+    // @ts-expect-error: not a reason of token_expired
+    new AuthError('token_expired', { reason: 'signature' })
+    const error: unknown = new AuthError('token_expired', { reason: 'exp' })
+    if (isAuthError(error, 'token_expired')) expectTypeOf(error.reason).toEqualTypeOf<'exp' | 'max_age' | undefined>()
+    if (isAuthError(error)) expectTypeOf(error.code).toEqualTypeOf<AuthErrorCode>()
   })
 })
 

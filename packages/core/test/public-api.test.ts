@@ -78,3 +78,15 @@ it('exports exactly these values from each entry point', () => {
     }
   `)
 })
+
+it('isAuthError matches a code when given one, also for a copy from another package instance', () => {
+  const error = new core.AuthError('token_expired', { reason: 'max_age' })
+  const copy = { name: 'AuthError', code: 'token_expired', status: 401, reason: 'max_age' }
+  expect(core.isAuthError(error)).toBe(true)
+  expect(core.isAuthError(error, 'token_expired')).toBe(true)
+  expect(core.isAuthError(error, 'token_invalid')).toBe(false)
+  expect(core.isAuthError(copy, 'token_expired')).toBe(true)
+  expect(core.isAuthError(copy, 'session_expired')).toBe(false)
+  expect(core.isAuthError({ name: 'AuthError', code: 'made_up' })).toBe(false)
+  expect(core.isAuthError(new Error('token_expired'), 'token_expired')).toBe(false)
+})

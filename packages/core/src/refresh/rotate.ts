@@ -18,13 +18,13 @@
  * @module
  */
 import type { AuthContext } from '../auth-context.js'
-import { AuthError } from '../errors.js'
+import { AuthError, type AuthErrorReason } from '../errors.js'
 import { timingSafeEqualString } from '../lib/mac.js'
 import type { SessionRecord } from '../store.js'
 import { issueTokens, type TokenResult } from './issue-tokens.js'
 import { formatRefreshToken, hasValidTag, parseRefreshToken, successorSecret } from './refresh-token.js'
 
-const refused = (reason: string) => new AuthError('refresh_invalid', { reason })
+const refused = (reason: AuthErrorReason<'refresh_invalid'>) => new AuthError('refresh_invalid', { reason })
 
 /** @internal Rotates a refresh token; see the module comment for the outcomes. */
 export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown): Promise<TokenResult> {
@@ -70,7 +70,7 @@ export async function rotateRefreshToken(ctx: AuthContext, refreshToken: unknown
       // A concurrent refresh or a retry after a lost response: the same successor, no write.
       // (A successor that does not match means the server secret changed meanwhile: refuse,
       // but it is no evidence of theft.)
-      if (!timingSafeEqualString(nextHash, state.current)) throw refused('secret changed')
+      if (!timingSafeEqualString(nextHash, state.current)) throw refused('secret_changed')
       session = current
     } else if (isPrevious || presented.generation < state.generation - 1) {
       await endForReuse(ctx, current, presented.generation, now)

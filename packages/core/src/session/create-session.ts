@@ -93,7 +93,7 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
       }
     }
   }
-  if (session === undefined) throw new AuthError('conflict', { reason: 'user version kept changing' })
+  if (session === undefined) throw new AuthError('conflict', { reason: 'user_version' }) // a logoutAll won five times in a row
 
   if (transport === 'cookie') {
     return {
@@ -155,6 +155,6 @@ export function checkSessionData(ctx: AuthContext, data: unknown): asserts data 
     throw new TypeError('session data must be JSON-serializable', { cause })
   }
   if (new TextEncoder().encode(json).length > ctx.sessionMaxDataBytes) {
-    throw new AuthError('payload_too_large', { reason: `session data over ${ctx.sessionMaxDataBytes} bytes` })
+    throw new AuthError('payload_too_large', { reason: 'session_data' })
   }
 }

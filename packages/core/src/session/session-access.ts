@@ -86,7 +86,7 @@ export async function updateSessionData(
     if (result.applied && result.session) return result.session.data ?? {}
     if (!result.session) throw await gone(ctx, ref, ctx.clock())
   }
-  throw new AuthError('conflict', { reason: `session data changed ${attempts} times in a row` })
+  throw new AuthError('conflict', { reason: 'session_data' }) // changed `attempts` times in a row
 }
 
 /**

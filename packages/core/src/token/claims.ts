@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AuthError } from '../errors.js'
+import { AuthError, type AuthErrorReason } from '../errors.js'
 
 /**
  * The registered claims of every access token (DESIGN §3), plus application claims `TClaims`.
@@ -54,7 +54,7 @@ export interface ClaimRules {
   maxTokenAgeSeconds: number
 }
 
-const invalid = (reason: string) => new AuthError('token_invalid', { reason })
+const invalid = (reason: AuthErrorReason<'token_invalid'>) => new AuthError('token_invalid', { reason })
 
 /**
  * Checks the claims of a token whose signature is valid. Time rules use `now` in seconds.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AuthError } from '../errors.js'
+import { AuthError, type AuthErrorReason } from '../errors.js'
 import { type Algorithm, isAlgorithm } from '../key/auth-key.js'
 
 /** @internal A header that passed every rule but the key lookup. */
@@ -17,7 +17,7 @@ export interface CheckedHeader {
 // change how the payload is read (`crit`, `b64`, `zip`), or belong to JWE (`enc`).
 const FORBIDDEN = ['jku', 'x5u', 'jwk', 'x5c', 'crit', 'b64', 'zip', 'enc'] as const
 
-const invalid = (reason: string) => new AuthError('token_invalid', { reason })
+const invalid = (reason: AuthErrorReason<'token_invalid'>) => new AuthError('token_invalid', { reason })
 
 /**
  * Checks a decoded header: a JSON object, `typ` of `at+jwt` (RFC 9068, with or without the

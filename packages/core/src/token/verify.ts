@@ -4,7 +4,7 @@
  * @module
  */
 import type { SignatureBackend } from '../crypto/backend.js'
-import { AuthError, isAuthError } from '../errors.js'
+import { AuthError, type AuthErrorReason, isAuthError } from '../errors.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
 import { hasCanonicalTail, isCanonicalSegment } from '../lib/base64url.js'
 import { VerifiedTokenCache } from './cache.js'
@@ -104,7 +104,7 @@ interface CacheEntry {
   okEpoch: number
 }
 
-const invalid = (reason: string) => new AuthError('token_invalid', { reason })
+const invalid = (reason: AuthErrorReason<'token_invalid'>) => new AuthError('token_invalid', { reason })
 
 /** @internal Prepares a key for a backend, once. */
 export function prepareKey(backend: SignatureBackend, key: AuthKey): PreparedKey {
