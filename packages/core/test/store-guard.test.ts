@@ -13,6 +13,7 @@ const failures: Array<[string, () => unknown]> = [
   ['throws synchronously', () => {
     throw new RangeError('driver bug')
   }],
+  ['answers a value that is not a promise', () => 42],
 ]
 
 function failingStore(fail: () => unknown): AuthStore {
