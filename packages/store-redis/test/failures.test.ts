@@ -362,6 +362,29 @@ describe('a rotation the client was told failed (503) is never applied later', (
     await expectRetryRotates(a, events, login)
   })
 
+  it('a rotation applied in time whose reply is lost past the budget: 503, and the retry within grace gets the same successor (the window that remains)', async () => {
+    const target = await server()
+    const proxy: TcpProxy = await startTcpProxy(target.port)
+    cleanup.push(() => proxy.close())
+    const { a, events } = await rotationSetup(300, 1000, proxy.port)
+    const login = await a.login({ sub: 'alice' })
+    proxy.swallowReplies(true) // the rotation runs on Redis at once; its answer never comes back
+    expect(await outcome(a.refresh(login.refreshToken))).toBe('store_unavailable')
+    proxy.swallowReplies(false)
+    proxy.dropConnections()
+    const ref = { sub: 'alice', id: login.sessionId }
+    // it did rotate, although the client was told it did not
+    expect((await eventually(() => a.getSession(ref)))?.refresh?.generation).toBe(1)
+    // Retry-After is 1 s: a client that retries as told is inside the grace window, counted from the
+    // apply, and gets that rotation's successor (no second write)
+    const retry = await a.refresh(login.refreshToken)
+    expect(retry.refreshToken.split('.')[2]).toBe('1')
+    expect((await a.getSession(ref))?.refresh?.generation).toBe(1)
+    expect(await outcome(a.verifyAccessToken(retry.accessToken))).toBe('ok')
+    expect(await outcome(a.refresh(retry.refreshToken))).toBe('ok')
+    expect(events).toEqual([])
+  })
+
   it.each([-600_000, 600_000])('with the application clock %d ms off Redis\' clock: rotations apply, and a stalled one is still refused', async (skewMs) => {
     const realNow = Date.now.bind(Date)
     vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMs)
