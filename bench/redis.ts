@@ -45,7 +45,7 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, ISSUER, TTL_SECONDS } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, endLiveSession, ISSUER, TTL_SECONDS } from './lib/fixture.js'
 import type { FromMirror, RedisSpec, ToMirror } from './lib/propagation-protocol.js'
 
 const WINDOW_MS = (TTL_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000
@@ -453,7 +453,7 @@ async function fillRevocations(store: AuthStore, n: number, first: () => Promise
     for (let i = start; i < Math.min(start + 500, n - 1); i++) {
       const id = ids.toString('base64url', 16 * i, 16 * i + 16)
       const sub = `gone-user-${String(i).padStart(7, '0')}`
-      if (i % 3 === 0) writes.push(store.endSession({ sub, id }, now))
+      if (i % 3 === 0) writes.push(endLiveSession(store, sub, id, now))
       else if (i % 3 === 1) writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL_SECONDS * 1000 }, now))
       else writes.push(store.logoutAll(sub, now))
     }

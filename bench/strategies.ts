@@ -40,7 +40,7 @@ import {
   type Subject,
   table,
 } from './lib/harness.js'
-import { APP_CLAIMS, AUDIENCE, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL_SECONDS } from './lib/fixture.js'
+import { APP_CLAIMS, AUDIENCE, endLiveSession, fastJwtVerifyOptions, ISSUER, joseVerifyOptions, TTL_SECONDS } from './lib/fixture.js'
 
 /** One secret for every Auth of the run: any of them can refresh what another issued. */
 const SECRET = randomBytes(32)
@@ -198,7 +198,7 @@ async function fillRevocations(
       counts[type]++
       switch (type) {
         case 'session':
-          writes.push(store.endSession({ sub: `gone-user-${String(i).padStart(7, '0')}`, id }, now))
+          writes.push(endLiveSession(store, `gone-user-${String(i).padStart(7, '0')}`, id, now))
           break
         case 'token':
           writes.push(store.denyToken({ sub: `user-${id}`, jti: id, expiresAt: now + TTL_SECONDS * 1000 }, now))

@@ -42,6 +42,28 @@ describe('RevocationMirror scoping', () => {
     expect(mirror.check('victim', 'sid-v', 'jti-v', 0, T0)).toBe('token_revoked')
   })
 
+  it("keeps the victim's own revocation when another user's event names the same id later (either order)", async () => {
+    const mirror = await freshMirror()
+    mirror.apply({ type: 'session', sub: 'victim', sid: 'sid-v', at: T0 })
+    mirror.apply({ type: 'session', sub: 'mallory', sid: 'sid-v', at: T0 + 1 })
+    mirror.apply({ type: 'token', sub: 'victim', jti: 'jti-v', expiresAt: T0 + 60_000, at: T0 })
+    mirror.apply({ type: 'token', sub: 'mallory', jti: 'jti-v', expiresAt: T0 + 1, at: T0 + 1 })
+    expect(mirror.check('victim', 'sid-v', 'jti-x', 0, T0 + 2)).toBe('session_revoked')
+    expect(mirror.check('victim', 'sid-x', 'jti-v', 0, T0 + 2)).toBe('token_revoked')
+    expect(mirror.check('mallory', 'sid-v', 'jti-m', 0, T0 + 2)).toBe('session_revoked')
+    expect(mirror.check('mallory', 'sid-m', 'jti-v', 0, T0 + 2)).toBe('token_revoked')
+    expect(mirror.check('mallory', 'sid-m', 'jti-v', 0, T0 + 5002)).toBe('ok') // hers lapsed (exp + 5 s tolerance)
+    expect(mirror.check('victim', 'sid-x', 'jti-v', 0, T0 + 5002)).toBe('token_revoked')
+    expect(mirror.check('other', 'sid-v', 'jti-v', 0, T0 + 2)).toBe('ok')
+  })
+
+  it('never shortens a denial when the same (sub, jti) is denied again with an earlier expiry', async () => {
+    const mirror = await freshMirror()
+    mirror.apply({ type: 'token', sub: 'victim', jti: 'jti-v', expiresAt: T0 + 60_000, at: T0 })
+    mirror.apply({ type: 'token', sub: 'victim', jti: 'jti-v', expiresAt: T0 + 10, at: T0 + 1 })
+    expect(mirror.check('victim', 'sid', 'jti-v', 0, T0 + 30_000)).toBe('token_revoked')
+  })
+
   it('keeps (sub, id) pairs apart whatever characters they hold (no ambiguous key)', async () => {
     const mirror = await freshMirror()
     mirror.apply({ type: 'session', sub: 'ab', sid: 'c', at: T0 })

@@ -39,11 +39,11 @@ export type MirrorVerdict = 'ok' | 'token_revoked' | 'session_revoked' | 'stale'
  */
 export class RevocationMirror {
   // Each map is in insertion order, which is event-time order, so expiry pops from the front.
-  // Sessions and denials are keyed on the user too (see `scoped`): an event naming another user's
-  // `sid` or `jti` must never revoke that user's tokens.
-  readonly #endedSessions = new Map<string, number>() // scoped(sub, sid) → drop at
+  // Ended sessions and denied tokens are held per (user, id) — see `Scoped` — so an event naming
+  // another user's `sid` or `jti` never revokes that user's tokens.
+  readonly #endedSessions = new Map<string, Scoped>() // sid → (sub, drop at)
   readonly #userVersions = new Map<string, { ver: number; dropAt: number }>() // sub → minimum ver
-  readonly #deniedTokens = new Map<string, number>() // scoped(sub, jti) → drop at
+  readonly #deniedTokens = new Map<string, Scoped>() // jti → (sub, drop at)
   readonly #options: RevocationMirrorOptions
   #cursor: string | null = null
   #epoch = 0
@@ -97,12 +97,11 @@ export class RevocationMirror {
   /** The verdict on a token's revocation claims, with no I/O. */
   check(sub: string, sid: string, jti: string, ver: number, now: number): MirrorVerdict {
     if (!this.isFresh(now)) return 'stale'
-    // (The size checks spare building a key while a map is empty, the common case.)
-    const deniedUntil = this.#deniedTokens.size === 0 ? undefined : this.#deniedTokens.get(scoped(sub, jti))
-    if (deniedUntil !== undefined && deniedUntil > now) return 'token_revoked'
+    const denied = find(this.#deniedTokens, jti, sub)
+    if (denied !== undefined && denied.dropAt > now) return 'token_revoked'
     const user = this.#userVersions.get(sub)
     if (user !== undefined && ver < user.ver) return 'token_revoked'
-    if (this.#endedSessions.size !== 0 && this.#endedSessions.has(scoped(sub, sid))) return 'session_revoked'
+    if (find(this.#endedSessions, sid, sub) !== undefined) return 'session_revoked'
     return 'ok'
   }
 
@@ -116,40 +115,34 @@ export class RevocationMirror {
     const window = this.#options.windowMs
     this.#epoch++
     switch (event.type) {
-      case 'session': {
-        const key = scoped(event.sub, event.sid)
-        this.#endedSessions.delete(key)
-        this.#endedSessions.set(key, event.at + window)
+      case 'session':
+        put(this.#endedSessions, event.sid, event.sub, event.at + window)
         break
-      }
       case 'user': {
         const known = this.#userVersions.get(event.sub)
         this.#userVersions.delete(event.sub)
         this.#userVersions.set(event.sub, { ver: Math.max(event.ver, known?.ver ?? 0), dropAt: event.at + window })
         break
       }
-      case 'token': {
+      case 'token':
         // After exp (plus the tolerance) the verifier rejects the token anyway.
-        const key = scoped(event.sub, event.jti)
-        this.#deniedTokens.delete(key)
-        this.#deniedTokens.set(key, event.expiresAt + this.#options.toleranceMs)
+        put(this.#deniedTokens, event.jti, event.sub, event.expiresAt + this.#options.toleranceMs)
         break
-      }
     }
   }
 
   #expire(now: number): void {
-    for (const [key, dropAt] of this.#endedSessions) {
-      if (dropAt > now) break
-      this.#endedSessions.delete(key)
+    for (const [sid, entry] of this.#endedSessions) {
+      if (latestDrop(entry) > now) break
+      this.#endedSessions.delete(sid)
     }
     for (const [sub, entry] of this.#userVersions) {
       if (entry.dropAt > now) break
       this.#userVersions.delete(sub)
     }
-    for (const [key, dropAt] of this.#deniedTokens) {
-      if (dropAt > now) break
-      this.#deniedTokens.delete(key)
+    for (const [jti, entry] of this.#deniedTokens) {
+      if (latestDrop(entry) > now) break
+      this.#deniedTokens.delete(jti)
     }
   }
 
@@ -203,7 +196,38 @@ export class RevocationMirror {
   }
 }
 
-/** One key per (user, id) pair: the length prefix makes it unambiguous whatever the strings hold. */
-function scoped(sub: string, id: string): string {
-  return `${sub.length}:${sub}${id}`
+/**
+ * What is held of an id (a `sid` or a `jti`): the user it concerns and until when, plus, in the
+ * rare case that events name the same id under other users (an attacker replaying a victim's
+ * `sid`), those others in a short chain. Keyed on the id alone, a lookup hashes the token's own
+ * string, which a composite `(sub, id)` key would rebuild and hash on every cold verification.
+ */
+interface Scoped {
+  readonly sub: string
+  dropAt: number
+  readonly next: Scoped | undefined
+}
+
+/** The entry of `(sub, id)`, if held. */
+function find(map: Map<string, Scoped>, id: string, sub: string): Scoped | undefined {
+  if (map.size === 0) return undefined
+  for (let node = map.get(id); node !== undefined; node = node.next) if (node.sub === sub) return node
+  return undefined
+}
+
+/** Holds `(sub, id)` until `dropAt` (never shortened), moving the id to the end of the expiry order. */
+function put(map: Map<string, Scoped>, id: string, sub: string, dropAt: number): void {
+  let head = map.get(id)
+  const held = head === undefined ? undefined : find(map, id, sub)
+  if (held !== undefined) held.dropAt = Math.max(held.dropAt, dropAt)
+  else head = { sub, dropAt, next: head }
+  map.delete(id)
+  map.set(id, head!)
+}
+
+/** When the last user's entry of a chain may go. */
+function latestDrop(entry: Scoped): number {
+  let latest = entry.dropAt
+  for (let node = entry.next; node !== undefined; node = node.next) latest = Math.max(latest, node.dropAt)
+  return latest
 }
