@@ -1,5 +1,6 @@
 /**
- * `@auth/core`: keys, access tokens, verification, and the error vocabulary of the SDK.
+ * `@auth/core`: keys, access tokens, verification, sessions, the error vocabulary of the SDK, and
+ * the building blocks of its HTTP protocol (cookies, bearer credentials, CSRF).
  *
  * This entry runs on every runtime jose runs on (Node, Bun, Deno, browsers, edge): it imports no
  * `node:` module. On Node, `'@auth/core/node'` offers the same verifier with the faster
@@ -86,3 +87,17 @@ export {
 } from './key/remote-jwks.js'
 export { createVerifier } from './verifier.js'
 export type { CreateVerifierOptions, RemoteJwksOptions, Verifier } from './verifier.js'
+
+// http
+export { MAX_COOKIE_HEADER_LENGTH, parseCookieHeader } from './http/cookie-header.js'
+export type { ParseCookieHeaderResult } from './http/cookie-header.js'
+export { serializeClearCookie, serializeCookie } from './http/set-cookie.js'
+export type { CookieAttributes, SameSite, SerializeCookieOptions } from './http/set-cookie.js'
+export { createCookiePolicy, DEFAULT_COOKIE_NAME, DEFAULT_REFRESH_COOKIE_PATH } from './http/cookie-policy.js'
+export type { AuthCookieKind, CookiePolicy, CreateCookiePolicyOptions, ReadAuthCookiesResult } from './http/cookie-policy.js'
+export { parseBearer } from './http/bearer.js'
+export type { ParseBearerResult } from './http/bearer.js'
+export { formatBearerChallenge, toBearerError } from './http/bearer-challenge.js'
+export type { BearerError, BearerFailure, FormatBearerChallengeOptions } from './http/bearer-challenge.js'
+export { checkCsrf, createCsrfPolicy } from './http/csrf.js'
+export type { CheckCsrfResult, CreateCsrfPolicyOptions, CsrfPolicy, CsrfRequest } from './http/csrf.js'

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { parseBearer } from './bearer.js'
+
+const JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl'
+
+describe('parseBearer', () => {
+  it.each([
+    ['a JWT', `Bearer ${JWT}`, JWT],
+    ['lowercase scheme', `bearer ${JWT}`, JWT],
+    ['uppercase scheme', `BEARER ${JWT}`, JWT],
+    ['mixed-case scheme', `bEaReR ${JWT}`, JWT],
+    ['every b64token character', 'Bearer AZaz09-._~+/', 'AZaz09-._~+/'],
+    ['trailing "=" padding', 'Bearer abc==', 'abc=='],
+    ['a one-element list', [`Bearer ${JWT}`], JWT],
+  ])('reads the token: %s', (_, header, token) => {
+    expect(parseBearer(header)).toEqual({ ok: true, token })
+  })
+
+  it.each<[string, unknown]>([
+    ['undefined', undefined],
+    ['null', null],
+    ['the empty string', ''],
+    ['an empty list', []],
+  ])('answers missing for %s', (_, header) => {
+    expect(parseBearer(header as never)).toEqual({ ok: false, reason: 'missing' })
+  })
+
+  it.each([
+    ['Basic', 'Basic dXNlcjpwYXNz'],
+    ['Token', `Token ${JWT}`],
+    ['a scheme alone', 'Negotiate'],
+    ['a scheme that only starts with Bearer', `BearerX ${JWT}`],
+    ['DPoP', `DPoP ${JWT}`],
+    ['a token glued to the scheme (one longer scheme name)', `Bearer${JWT}`],
+  ])('answers scheme for another scheme: %s', (_, header) => {
+    expect(parseBearer(header)).toEqual({ ok: false, reason: 'scheme' })
+  })
+
+  it.each<[string, unknown]>([
+    ['Bearer alone', 'Bearer'],
+    ['Bearer and a space', 'Bearer '],
+    ['two spaces', `Bearer  ${JWT}`],
+    ['a tab instead of a space', `Bearer\t${JWT}`],
+    ['a leading space', ` Bearer ${JWT}`],
+    ['a trailing space', `Bearer ${JWT} `],
+    ['two tokens', `Bearer ${JWT} ${JWT}`],
+    ['two credentials joined by Fetch', `Bearer ${JWT}, Bearer ${JWT}`],
+    ['two header values (Node list)', [`Bearer ${JWT}`, `Bearer ${JWT}`]],
+    ['a comma in the token', 'Bearer abc,def'],
+    ['a quoted token', 'Bearer "abc"'],
+    ['"=" inside the token', 'Bearer ab=c'],
+    ['only padding', 'Bearer ='],
+    ['base64url is fine, but "%" is not', 'Bearer abc%2F'],
+    ['a CR LF (header injection)', `Bearer ${JWT}\r\nX-Admin: 1`],
+    ['a NUL', `Bearer abc\u0000def`],
+    ['non-ASCII', 'Bearer t\u00f6ken'],
+    ['auth-param syntax', 'Bearer token="abc"'],
+    ['a number', 42],
+    ['a list with a non-string', [42]],
+  ])('answers malformed for %s', (_, header) => {
+    expect(parseBearer(header as never)).toEqual({ ok: false, reason: 'malformed' })
+  })
+})
