@@ -15,7 +15,6 @@
  * @module
  */
 import { type AuthErrorCode, HTTP_STATUS_BY_CODE } from '../errors.js'
-import type { ParseBearerResult } from './bearer.js'
 
 /** The `error` attribute values of RFC 6750 §3.1. */
 export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
@@ -33,7 +32,7 @@ export interface FormatBearerChallengeOptions {
 }
 
 /** A failure to map: an {@link AuthErrorCode}, or why `parseBearer` found no token. */
-export type BearerFailure = AuthErrorCode | Extract<ParseBearerResult, { ok: false }>['reason']
+export type BearerFailure = AuthErrorCode | 'missing' | 'scheme' | 'malformed' // the latter three: ParseBearerResult's reasons
 
 /** Printable ASCII, HTAB and SP: what may sit in a quoted-string once `"` and `\` are escaped. */
 const QUOTABLE = /^[\t\x20-\x7E]*$/

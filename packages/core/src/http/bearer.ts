@@ -18,8 +18,14 @@
 
 /** What {@link parseBearer} answers: the token, or why there is none. */
 export type ParseBearerResult =
-  | { readonly ok: true; readonly token: string }
   | {
+      /** A Bearer credential was found. */
+      readonly ok: true
+      /** The access token. */
+      readonly token: string
+    }
+  | {
+      /** No usable Bearer credential. */
       readonly ok: false
       /** `missing`: no `Authorization`; `scheme`: not the Bearer scheme; `malformed`: Bearer, but not one b64token. */
       readonly reason: 'missing' | 'scheme' | 'malformed'

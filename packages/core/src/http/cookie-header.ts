@@ -30,6 +30,7 @@ export const MAX_COOKIE_HEADER_LENGTH = 8192
 /** What {@link parseCookieHeader} answers. */
 export type ParseCookieHeaderResult =
   | {
+      /** The header was read. */
       readonly ok: true
       /** Name → value; a duplicated name keeps its first well-formed value. */
       readonly cookies: ReadonlyMap<string, string>
@@ -39,6 +40,7 @@ export type ParseCookieHeaderResult =
       readonly malformed: readonly string[]
     }
   | {
+      /** The header was refused unread. */
       readonly ok: false
       /** The header is longer than {@link MAX_COOKIE_HEADER_LENGTH}. */
       readonly reason: 'too_large'

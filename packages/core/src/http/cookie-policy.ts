@@ -54,17 +54,25 @@ export interface CreateCookiePolicyOptions {
 /** What {@link CookiePolicy.read} answers. */
 export type ReadAuthCookiesResult =
   | {
+      /** The cookies could be read. */
       readonly ok: true
       /** The value of each auth cookie present and well-formed. */
       readonly values: Readonly<Partial<Record<AuthCookieKind, string>>>
       /** Auth cookies present with a value outside the cookie grammar: a refused credential, not a missing one. */
       readonly malformed: readonly AuthCookieKind[]
     }
-  | { readonly ok: false; readonly reason: 'too_large' }
   | {
+      /** The `Cookie` header was refused. */
+      readonly ok: false
+      /** It is longer than `MAX_COOKIE_HEADER_LENGTH`. */
+      readonly reason: 'too_large'
+    }
+  | {
+      /** The auth cookies were refused. */
       readonly ok: false
       /** An auth cookie was sent more than once (a planted cookie): answer 400, use neither. */
       readonly reason: 'duplicated'
+      /** Which auth cookies were duplicated. */
       readonly kinds: readonly AuthCookieKind[]
     }
 

@@ -69,7 +69,17 @@ export interface CsrfRequest {
 }
 
 /** What {@link checkCsrf} answers. */
-export type CheckCsrfResult = { readonly ok: true } | { readonly ok: false; readonly error: AuthError<'csrf_rejected'> }
+export type CheckCsrfResult =
+  | {
+      /** The request may go on. */
+      readonly ok: true
+    }
+  | {
+      /** The request is refused. */
+      readonly ok: false
+      /** The 403 to answer, with the reason for logs. */
+      readonly error: AuthError<'csrf_rejected'>
+    }
 
 const SAFE_METHODS: ReadonlySet<unknown> = new Set(['GET', 'HEAD', 'OPTIONS'])
 const OK: CheckCsrfResult = Object.freeze({ ok: true })
