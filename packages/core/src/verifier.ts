@@ -124,6 +124,12 @@ export function createVerifier(options: CreateVerifierOptions): Verifier {
 export function createRevocationVerifier(options: CreateVerifierOptions, revocation: RevocationCheck | undefined): Verifier {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options are required')
   const { issuer, audience } = options
+  for (const name of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(name)) {
+      const renamed = name === 'clockTolerance' || name === 'maxTokenAge' ? ` (durations are milliseconds now: ${name}Ms)` : ''
+      throw new TypeError(`createVerifier: unknown option ${name}${renamed}`)
+    }
+  }
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('createVerifier: issuer is required')
   if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('createVerifier: audience is required')
   const clockToleranceMs = checkNumber('clockToleranceMs', options.clockToleranceMs ?? DEFAULT_CLOCK_TOLERANCE_MS, 0, 300_000)
@@ -143,6 +149,10 @@ export function createRevocationVerifier(options: CreateVerifierOptions, revocat
   })
   return Object.freeze({ verify }) as Verifier
 }
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'issuer', 'audience', 'jwks', 'clockToleranceMs', 'maxTokenAgeMs', 'maxTokenLength', 'cacheSize', 'clock', 'backend', 'remote',
+])
 
 function checkNumber(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {

@@ -257,6 +257,8 @@ describe('createVerifier options', () => {
     ['no audience', { audience: undefined }],
     ['negative tolerance', { clockToleranceMs: -1 }],
     ['NaN max age', { maxTokenAgeMs: Number.NaN }],
+    ['the old clockTolerance (seconds)', { clockTolerance: 5 }],
+    ['an unknown option', { revocation: () => {} }],
     ['tiny max length', { maxTokenLength: 10 }],
     ['negative cache size', { cacheSize: -1 }],
     ['no jwks', { jwks: undefined }],
