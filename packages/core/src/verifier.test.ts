@@ -2,6 +2,7 @@
  * createVerifier: the bounds of every option (at the bound accepted, past it refused with a
  * message naming the option), the checks on a JWKS object, and how a remote set is refetched.
  */
+import { createHmac } from 'node:crypto'
 import {
   type AuthKey,
   createKeySet,
@@ -49,6 +50,8 @@ describe('createVerifier: option bounds', () => {
     ['issuer', { issuer: '' }, 'createVerifier: issuer is required'],
     ['issuer', { issuer: 7 }, 'createVerifier: issuer is required'],
     ['audience', { audience: '' }, 'createVerifier: audience is required'],
+    ['audience', { audience: undefined }, 'createVerifier: audience is required'],
+    ['jwks', { jwks: 'http://auth.example.test/jwks' }, 'createVerifier: a remote JWKS must be an https URL'],
     ['jwks', { jwks: null }, 'createVerifier: jwks is required'],
     ['jwks', { jwks: 42 }, 'createVerifier: jwks is required'],
     ['jwks', { jwks: { keys: 'none' } }, 'createVerifier: jwks must have a "keys" array'],
@@ -60,7 +63,9 @@ describe('createVerifier: option bounds', () => {
 
 describe('createVerifier: JWKS objects', () => {
   it.each([
-    ['a non-object entry', () => null, 'jwks.keys[0]: it is not a JWK object'],
+    ['a null entry', () => null, 'jwks.keys[0]: it is not a JWK object'],
+    ['a string entry', () => 'a key', 'jwks.keys[0]: it is not a JWK object'],
+    ['an oct key without "k"', () => ({ kty: 'oct' }), 'must not contain symmetric keys'],
     ['a symmetric (oct) key', () => ({ kty: 'oct', k: 'A'.repeat(43) }), 'must not contain symmetric keys'],
     ['a "k" member on an EC key', () => ({ ...es.publicJwk(), k: 'A'.repeat(43) }), 'must not contain symmetric keys'],
     ['a private key', () => ({ ...es.privateJwk() }), 'must not contain private keys'],
@@ -69,6 +74,23 @@ describe('createVerifier: JWKS objects', () => {
     ['key_ops that is not a list', () => ({ ...es.publicJwk(), key_ops: 'verify' }), 'key_ops does not allow "verify"'],
   ])('refuses %s at construction', (_name, entry, message) => {
     expect(() => make({ jwks: { keys: [entry()] } as unknown as PublicJWKS })).toThrow(message)
+  })
+
+  it('accepts a JWK without use and key_ops', async () => {
+    const { use: _use, ...bare } = es.publicJwk()!
+    const verifier = make({ jwks: { keys: [bare] } as unknown as PublicJWKS })
+    const { token } = await signAccessToken(es, { issuer: ISSUER, audience: AUDIENCE, sub: 'u', sid: 's', clock: () => Date.now() })
+    await expect(verifier.verify(token)).resolves.toMatchObject({ header: { kid: 'es' } })
+  })
+
+  it('fails only the tokens of a key of a local JWKS that does not import (token_invalid, kid), with a warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const broken = { ...es.publicJwk()!, x: es.publicJwk()!.y } // not a point on the curve
+    const verifier = make({ jwks: { keys: [broken] } as unknown as PublicJWKS })
+    const { token } = await signAccessToken(es, { issuer: ISSUER, audience: AUDIENCE, sub: 'u', sid: 's', clock: () => Date.now() })
+    await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'token_invalid', reason: 'kid' })
+    expect(warn).toHaveBeenCalled()
+    warn.mockRestore()
   })
 
   it('accepts use "sig" and key_ops containing "verify", and verifies with them', async () => {
@@ -153,6 +175,40 @@ describe('createVerifier: remote JWKS', () => {
     r.advance(1)
     await r.verifier.verify(await signed(es, 'c'))
     await vi.waitFor(() => expect(r.fetch).toHaveBeenCalledTimes(2))
+  })
+
+  it('answers jwks_unavailable with a retry hint of the backoff (1 s after a first failure) and the cause when the first fetch fails', async () => {
+    const r = remote(createKeySet([es]).jwks())
+    r.set('fail')
+    const error = await r.verifier.verify(await signed(es, 'a')).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'jwks_unavailable', retryAfter: 1 })
+    expect((error as Error).cause).toBeInstanceOf(Error)
+  })
+
+  it('gives up a JWKS request after timeoutMs', async () => {
+    const fetch = vi.fn(
+      (_url: string, init?: { signal?: AbortSignal }) =>
+        new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))),
+    )
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: 'https://auth.example.test/jwks',
+      remote: { fetch: fetch as never, timeoutMs: 20 },
+    })
+    const started = performance.now()
+    await expect(verifier.verify(await signed(es, 'a'))).rejects.toMatchObject({ code: 'jwks_unavailable' })
+    expect(performance.now() - started).toBeLessThan(2000) // not the 5 s default
+  })
+
+  it('never takes a symmetric key from a remote set, even a strong one: a token MACed with it is refused', async () => {
+    const secret = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 73 + 41) % 256))
+    const r = remote({ keys: [{ kty: 'oct', k: secret.toString('base64url'), kid: 'sym', alg: 'HS256' }, es.publicJwk()] } as unknown as PublicJWKS)
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+    const input = `${b64({ alg: 'HS256', kid: 'sym', typ: 'at+jwt' })}.${b64({ iss: ISSUER, aud: AUDIENCE, sub: 'u', sid: 's', jti: 'j', iat: T, exp: T + 900, ver: 0 })}`
+    const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+    await expect(r.verifier.verify(token)).rejects.toMatchObject({ code: 'token_invalid', reason: 'kid' })
+    await expect(r.verifier.verify(await signed(es, 'a'))).resolves.toBeDefined()
   })
 
   it('skips entries of a remote set it cannot use, and uses the others', async () => {

@@ -157,6 +157,16 @@ describe('refresh rotation: the presented generation against the current one', (
     expect(await codeOf(h.auth.refresh(tokens[2]!))).toBe('ok')
   })
 
+  it('treats the previous secret presented under another generation as reuse, not as a retry', async () => {
+    const h = setup()
+    const { sid, tokens } = await chain(h, 3)
+    // Only the server can mint this (it needs the secret): generation 0, the secret of generation 2.
+    const key = await webTokenPrimitives.importMacKey(SECRET)
+    const odd = await formatRefreshToken(key, 'alice', sid, 0, parseRefreshToken(tokens[2]!)!.secret)
+    expect(await codeOf(h.auth.refresh(odd))).toBe('refresh_reused')
+    expect(h.store.peek({ sub: 'alice', id: sid })).toBeUndefined()
+  })
+
   it('refuses the previous token as unknown when the record keeps no previous hash, without ending the session', async () => {
     const h = setup()
     const login = await h.auth.login({ sub: 'alice' })

@@ -18,7 +18,9 @@ describe('login: input checks', () => {
     ['a sub of 513 characters', 'a'.repeat(513)],
   ])('refuses %s with a TypeError, before touching the store', async (_name, sub) => {
     const h = setup()
-    await expect(h.auth.login({ sub: sub as string })).rejects.toThrow(TypeError)
+    await expect(h.auth.login({ sub: sub as string })).rejects.toThrow(
+      new TypeError('login: sub must be a non-empty string of at most 512 characters'),
+    )
     expect(h.store.calls.size).toBe(0)
   })
 
@@ -48,7 +50,10 @@ describe('login: input checks', () => {
     const h = setup()
     const data: Record<string, unknown> = {}
     data.self = data
-    await expect(h.auth.login({ sub: 'alice', transport: 'cookie', data })).rejects.toThrow(/JSON-serializable/)
+    const error = await h.auth.login({ sub: 'alice', transport: 'cookie', data }).catch((e: unknown) => e as TypeError)
+    expect(error).toBeInstanceOf(TypeError)
+    expect((error as TypeError).message).toBe('session data must be JSON-serializable')
+    expect((error as TypeError).cause).toBeInstanceOf(TypeError) // JSON.stringify's own error
   })
 
   it('counts the data limit in UTF-8 bytes of the JSON: at the limit it passes, one byte over it does not', async () => {

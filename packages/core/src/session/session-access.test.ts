@@ -190,6 +190,29 @@ describe('session data', () => {
     expect(error.code).toBe('session_revoked')
   })
 
+  it('answers session_revoked, not conflict, when the one allowed attempt finds the session ended at the write', async () => {
+    const h = setup()
+    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const ref = { sub: 'alice', id: login.sessionId }
+    const update = async () => {
+      await h.auth.logout(ref)
+      return { late: true }
+    }
+    expect(await codeOf(h.auth.updateSessionData(ref, update, { maxAttempts: 1 }))).toBe('session_revoked')
+  })
+
+  it.each([
+    ['null', null],
+    ['an array', [1, 2]],
+    ['a string', 'data'],
+  ])('refuses an update that answers %s, with a TypeError', async (_name, next) => {
+    const h = setup()
+    const login = await h.auth.login({ sub: 'alice', transport: 'cookie', data: { n: 1 } })
+    const ref = { sub: 'alice', id: login.sessionId }
+    await expect(h.auth.updateSessionData(ref, () => next as never)).rejects.toThrow(new TypeError('session data must be a plain JSON object'))
+    expect(h.store.peek(ref)?.data).toEqual({ n: 1 })
+  })
+
   it('sets data at a revision (compare-and-set): conflict on a stale one, session_revoked once ended', async () => {
     const h = setup({ session: { maxDataBytes: 10 } })
     const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
