@@ -239,8 +239,8 @@ export interface RevocationState {
   /** Whether the session exists and has not expired. */
   readonly sessionAlive: boolean
   /**
-   * Whether the session was ended (see {@link AuthStore.wasSessionEnded}). With `sessionAlive`
-   * and `sessionEnded` both `false`, the session expired.
+   * Whether the session was ended (see {@link AuthStore.wasSessionEnded}); always `false` while
+   * it is alive. With `sessionAlive` and `sessionEnded` both `false`, the session expired.
    */
   readonly sessionEnded: boolean
 }

@@ -301,11 +301,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): AuthStore {
       const denied = denylist.get(sub)
       const deniedUntil = denied?.get(jti)
       if (deniedUntil !== undefined && deniedUntil <= now) denied!.delete(jti)
+      const alive = live(sub, sid, now) !== undefined
       return {
         tokenDenied: deniedUntil !== undefined && deniedUntil > now,
         userVersion: versions.get(sub) ?? 0,
-        sessionAlive: live(sub, sid, now) !== undefined,
-        sessionEnded: isEnded(sub, sid, now),
+        sessionAlive: alive,
+        // Asked only when the session is gone: `strict` on a live session pays nothing for it.
+        sessionEnded: !alive && isEnded(sub, sid, now),
       }
     },
 

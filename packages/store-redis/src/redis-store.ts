@@ -218,11 +218,12 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
       // script, on a Cluster too.
       const keys = [layout.version(sub), layout.record(sub, sid), layout.denied(sub, jti), layout.ended(sub, sid)]
       const [version, expiresAt, deniedUntil, endedUntil] = (await call(() => scripts.state.run(client, keys, ['vrde']))) as Array<string | null>
+      const sessionAlive = expiresAt != null && Number(expiresAt) > now
       return {
         tokenDenied: deniedUntil != null && Number(deniedUntil) > now,
         userVersion: Number(version ?? 0),
-        sessionAlive: expiresAt != null && Number(expiresAt) > now,
-        sessionEnded: endedUntil != null && Number(endedUntil) > now,
+        sessionAlive,
+        sessionEnded: !sessionAlive && endedUntil != null && Number(endedUntil) > now,
       }
     },
 
