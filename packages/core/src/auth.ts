@@ -256,7 +256,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
     strategy === 'mirror'
       ? new RevocationMirror({ store, windowMs, toleranceMs: clockToleranceMs, stalenessMs, blockMs, clock })
       : undefined
-  const strict = strictCheck(store, clock)
+  const strict = strictCheck(options.store, clock) // the raw store: strict converts its own failures (hot path)
   const verifier = createRevocationVerifier({
     issuer,
     audience,

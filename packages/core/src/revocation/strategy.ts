@@ -4,7 +4,8 @@
  * @module
  */
 import { AuthError } from '../errors.js'
-import type { AuthStore } from '../store.js'
+import { storeError } from '../lib/store-guard.js'
+import type { AuthStore, RevocationState } from '../store.js'
 import type { AccessTokenClaims } from '../token/claims.js'
 import type { RevocationCheck } from '../token/verify.js'
 import type { RevocationMirror } from './mirror.js'
@@ -20,10 +21,22 @@ import type { RevocationMirror } from './mirror.js'
  */
 export type RevocationStrategy = 'expiry' | 'strict' | 'mirror'
 
-/** @internal The `strict` check: one `getRevocationState` round trip (on the guarded store: failures are `store_unavailable`). */
+/**
+ * @internal The `strict` check: one `getRevocationState` round trip. It runs on every request, so
+ * it takes the application's store itself and converts a failure with `storeError` here: the
+ * guard's extra promise per call (~40 ns, a sixth of a warm strict verification on the memory
+ * store) is saved, the rule stays the guard's.
+ */
 export function strictCheck(store: AuthStore, clock: () => number): RevocationCheck {
   return async function checkStrict(claims: AccessTokenClaims, now: number = clock()): Promise<void> {
-    const state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
+    let state: RevocationState
+    try {
+      state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
+    } catch (error) {
+      throw storeError(error)
+    }
+    // A store that answers something else is broken: fail closed, never read it as an answer.
+    if (typeof state !== 'object' || state === null) throw storeError(new TypeError('getRevocationState answered no state'))
     if (state.tokenDenied || claims.ver < state.userVersion) throw new AuthError('token_revoked')
     // Gone because it was ended (signed out), or because it expired: the client says which.
     if (!state.sessionAlive) throw new AuthError(state.sessionEnded ? 'session_revoked' : 'session_expired')
