@@ -181,6 +181,15 @@ describe('importKey: what is refused, and the message that says why', () => {
     )
   })
 
+  it('accepts a secret estimated at exactly the 128-bit minimum, and refuses one just under it', async () => {
+    // 16 symbols twice each, not periodic: 32 × log2(16) = 128 bits exactly.
+    const exact = Uint8Array.from([...Array.from({ length: 16 }, (_, i) => i * 16), ...Array.from({ length: 16 }, (_, i) => (15 - i) * 16)])
+    expect((await importHmacSecret(exact)).alg).toBe('HS256')
+    const under = exact.slice()
+    under[31] = under[30]! // 15 symbols: under 128 bits
+    expect(await messageOf(importHmacSecret(under))).toMatch(/^HS256 secret refused: it looks like a password \(estimated 12\d bits/)
+  })
+
   it('derives the kid of a secret as HMAC(secret, "@auth/core key id") cut to 128 bits, base64url', async () => {
     const bytes = Buffer.from(SECRET_K, 'base64url')
     const expected = createHmac('sha256', bytes).update('@auth/core key id').digest().subarray(0, 16).toString('base64url')

@@ -101,6 +101,12 @@ describe('verification refusals and their reasons', () => {
     expect(counts.verify).toBe(4)
   })
 
+  it('refuses a header the backend cannot decode (encoding)', async () => {
+    const inner = counting().backend
+    const backend: SignatureBackend = { ...inner, decodeText: (t, s, e) => (s === 0 ? undefined : inner.decodeText(t, s, e)) }
+    expect(await refusal(verifier({ backend }).verify(signed(header(), claims())))).toEqual({ code: 'token_invalid', reason: 'encoding' })
+  })
+
   it('answers token_invalid (key) with the cause when the key cannot be prepared', async () => {
     const cause = new Error('import failed')
     const backend: SignatureBackend = { ...counting().backend, prepare: () => Promise.reject(cause) }
