@@ -187,7 +187,7 @@ describe('importKey: what is refused, and the message that says why', () => {
     expect((await importHmacSecret(exact)).alg).toBe('HS256')
     const under = exact.slice()
     under[31] = under[30]! // 15 symbols: under 128 bits
-    expect(await messageOf(importHmacSecret(under))).toMatch(/^HS256 secret refused: it looks like a password \(estimated 12\d bits/)
+    expect(await messageOf(importHmacSecret(under))).toMatch(/^HS256 secret refused: its bytes are not random \(estimated 12\d bits/)
   })
 
   it('derives the kid of a secret as HMAC(secret, "@auth/core key id") cut to 128 bits, base64url', async () => {
