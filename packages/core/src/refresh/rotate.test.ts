@@ -45,7 +45,7 @@ describe('refresh rotation: the grace window, to the millisecond', () => {
     ['1 ms before the grace limit', GRACE_MS - 1, 'ok'],
     ['exactly at the grace limit', GRACE_MS, 'ok'],
     ['1 ms after the grace limit', GRACE_MS + 1, 'refresh_reused'],
-  ])('answers the previous token %s with %s', async (_name, elapsed, expected) => {
+  ])('answers the previous token %s (%i ms after the rotation): %s', async (_name, elapsed, expected) => {
     const h = setup()
     const login = await h.auth.login({ sub: 'alice' })
     const first = await h.auth.refresh(login.refreshToken)
