@@ -66,16 +66,8 @@ export function useHarness(): (options?: Partial<CreateAuthOptions>) => Harness 
   }
 }
 
-/** The AuthError code a promise rejects with, or 'ok'; anything but an AuthError fails the test. */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-    return 'ok'
-  } catch (error) {
-    if (!(error instanceof AuthError)) throw error
-    return error.code
-  }
-}
+/** The AuthError code a promise rejects with, or 'ok' (the flows suite's helper, under this suite's name). */
+export { outcome as codeOf } from '../src/testing/auth-flows.js'
 
 /** The AuthError a promise rejects with (fails the test if it resolves or rejects with something else). */
 export async function errorOf(promise: Promise<unknown>): Promise<AuthError> {
