@@ -26,7 +26,7 @@ import type { TokenLoginResult, TokenResult } from './refresh/issue-tokens.js'
 import { rotateRefreshToken } from './refresh/rotate.js'
 import { RevocationMirror } from './revocation/mirror.js'
 import { mirrorCheck, type RevocationStrategy, strictCheck } from './revocation/strategy.js'
-import { createSession, type LoginOptions, type LoginResult, type CookieLoginResult } from './session/create-session.js'
+import { createSession, type LoginOptions, type LoginResult, type SessionLoginResult } from './session/create-session.js'
 import { guardStore } from './lib/store-guard.js'
 import {
   setSessionData,
@@ -120,7 +120,7 @@ export interface SessionInfo {
   /** Whether this is the session the request came with. */
   current: boolean
   /** The transport. */
-  transport: 'tokens' | 'cookie'
+  transport: 'tokens' | 'session'
   /** Creation time (ms). */
   createdAt: number
   /** Last use (ms). */
@@ -140,7 +140,7 @@ export interface Auth {
   /** Creates a session after the application checked the user's credentials. */
   login(options: LoginOptions & { transport?: 'tokens' }): Promise<TokenLoginResult>
   /** Creates a session-cookie session. */
-  login(options: LoginOptions & { transport: 'cookie' }): Promise<CookieLoginResult>
+  login(options: LoginOptions & { transport: 'session' }): Promise<SessionLoginResult>
   /** Creates a session in the requested transport. */
   login(options: LoginOptions): Promise<LoginResult>
   /** Verifies an access token, revocation included. */
@@ -149,8 +149,12 @@ export interface Auth {
   verifySessionToken(token: string): Promise<SessionRecord>
   /** Rotates a refresh token (DESIGN §4). */
   refresh(refreshToken: string): Promise<TokenResult>
-  /** Ends one session: its refresh token stops working and its access tokens are revoked. */
-  logout(ref: SessionRef): Promise<void>
+  /**
+   * Ends one session: its refresh token stops working and its access tokens are revoked.
+   * Answers whether a session was ended: `false` when `ref` names no live session of that user
+   * (another user's session id included), and then nothing changed.
+   */
+  logout(ref: SessionRef): Promise<boolean>
   /** Ends every session of a user and bumps the user's token version. */
   logoutAll(sub: string): Promise<LogoutAllResult>
   /** Denies one access token until its `exp`: pass its verified claims (`sub`, `jti`, `exp`). */
@@ -315,6 +319,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
       // session id finds nothing in the store, and must not end it in this process's mirror.
       const ended = await store.endSession(ref, now)
       if (ended) revoked({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
+      return ended !== null
     },
     async logoutAll(sub) {
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('logoutAll: sub is required')

@@ -10,6 +10,11 @@
  * Every failure the SDK reports at run time, as a stable snake_case string. The same string is
  * the `code` in the JSON error body, so clients and logs can `switch` on it.
  *
+ * - `bad_request`: the request is malformed: unparsable JSON, a field of the wrong type, a
+ *   duplicated auth cookie, an oversized `Cookie` or `Authorization` header, a malformed
+ *   `Authorization: Bearer`.
+ * - `invalid_credentials`: the application refused a login (wrong email or password); the SDK
+ *   never raises it itself, applications answer it with the same body as every other error.
  * - `token_missing`: no credential was presented.
  * - `token_invalid`: the credential is malformed, forged, of the wrong type, or fails a claim rule.
  * - `token_expired`: the access token is past `exp`, or older than the verifier's maximum age.
@@ -20,13 +25,17 @@
  * - `refresh_reused`: an already rotated refresh token was presented after the grace window.
  * - `csrf_rejected`: a cookie-authenticated unsafe request failed the origin check.
  * - `forbidden`: the principal may not do this (for example, end another user's session).
- * - `not_found`: the addressed resource does not exist.
+ * - `not_found`: the addressed resource does not exist (or is not the caller's).
+ * - `method_not_allowed`: the route exists, not with this method.
  * - `conflict`: a compare-and-set lost against a concurrent update.
  * - `payload_too_large`: a request body or session data is over its size limit.
+ * - `unsupported_media_type`: a request body that is not `application/json`.
  * - `jwks_unavailable`: a resource server could not obtain the issuer's public keys.
  * - `store_unavailable`: the session store did not answer; the request is neither allowed nor denied.
  */
 export type AuthErrorCode =
+  | 'bad_request'
+  | 'invalid_credentials'
   | 'token_missing'
   | 'token_invalid'
   | 'token_expired'
@@ -38,8 +47,10 @@ export type AuthErrorCode =
   | 'csrf_rejected'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'jwks_unavailable'
   | 'store_unavailable'
 
@@ -50,6 +61,8 @@ export type AuthErrorCode =
  * Exported from `'@auth/core'` and `'@auth/core/errors'`.
  */
 export const HTTP_STATUS_BY_CODE: Readonly<Record<AuthErrorCode, number>> = Object.freeze({
+  bad_request: 400,
+  invalid_credentials: 401,
   token_missing: 401,
   token_invalid: 401,
   token_expired: 401,
@@ -61,13 +74,17 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<AuthErrorCode, number>> = Obje
   csrf_rejected: 403,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   jwks_unavailable: 503,
   store_unavailable: 503,
 })
 
 const MESSAGE_BY_CODE: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
+  bad_request: 'The request is malformed.',
+  invalid_credentials: 'The credentials are invalid.',
   token_missing: 'No credential was presented.',
   token_invalid: 'The credential is invalid.',
   token_expired: 'The access token has expired.',
@@ -79,8 +96,10 @@ const MESSAGE_BY_CODE: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
   csrf_rejected: 'The request origin is not allowed.',
   forbidden: 'This action is not allowed.',
   not_found: 'Not found.',
+  method_not_allowed: 'This method is not allowed here.',
   conflict: 'The resource was changed concurrently; retry.',
   payload_too_large: 'The payload is too large.',
+  unsupported_media_type: 'The request body must be application/json.',
   jwks_unavailable: 'The verification keys are unavailable; retry later.',
   store_unavailable: 'The session store is unavailable; retry later.',
 })
@@ -91,6 +110,16 @@ const MESSAGE_BY_CODE: Readonly<Record<AuthErrorCode, string>> = Object.freeze({
  * takes any text, since a store (yours too) says what went wrong in its own words.
  */
 export interface AuthErrorReasons {
+  /**
+   * What was malformed: an auth cookie sent twice (`cookie_duplicated`), a `Cookie` header over
+   * 8 KiB (`cookie_too_large`), an `Authorization` header that is not one Bearer token
+   * (`authorization`) or is over 8 KiB (`header_too_large`), a body that is not JSON (`json`) or
+   * not the expected object (`body`), a session id that cannot be one (`session_id`), or a
+   * transport this server does not offer (`transport`).
+   */
+  bad_request: 'cookie_duplicated' | 'cookie_too_large' | 'authorization' | 'header_too_large' | 'json' | 'body' | 'session_id' | 'transport'
+  /** The application refused the login. */
+  invalid_credentials: never
   /** No credential at all. */
   token_missing: never
   /**
@@ -156,10 +185,14 @@ export interface AuthErrorReasons {
   forbidden: never
   /** Not found. */
   not_found: never
+  /** Another method. */
+  method_not_allowed: never
   /** A compare-and-set lost (`revision`), data or a user version that kept changing meanwhile. */
   conflict: 'revision' | 'session_data' | 'user_version'
   /** Session data over its limit (`session_data`), or a request body over its limit (`body`). */
   payload_too_large: 'session_data' | 'body'
+  /** Not JSON. */
+  unsupported_media_type: never
   /** Why the JWKS fetch failed: HTTP status, timeout, size cap, unparsable, or the network. */
   jwks_unavailable: 'jwks_status' | 'jwks_timeout' | 'jwks_too_large' | 'jwks_malformed' | 'jwks_network'
   /** The store's own words. */

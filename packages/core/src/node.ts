@@ -10,6 +10,8 @@ import { nodeCryptoBackend } from './node/crypto-backend.js'
 import { createVerifier as createVerifierWith, type CreateVerifierOptions, type Verifier } from './verifier.js'
 
 export { nodeCryptoBackend }
+export { applyNodeHeaders, createNodeHandler, fromNodeRequest, sendNodeResponse } from './node/http-bridge.js'
+export type { FromNodeRequestOptions } from './node/http-bridge.js'
 
 /**
  * {@link @auth/core!createVerifier | createVerifier} with the `node:crypto` backend as default.

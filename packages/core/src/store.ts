@@ -65,7 +65,7 @@ export interface SessionRecord {
   /** When the record expires: `min(absoluteExpiresAt, lastSeenAt + idleTimeoutMs)`. */
   readonly expiresAt: number
   /** The transport the session was created for. */
-  readonly transport: 'tokens' | 'cookie'
+  readonly transport: 'tokens' | 'session'
   /** Hash of the opaque session token (session-cookie transport), else `null`. */
   readonly tokenHash: string | null
   /** Refresh state (token transport), else `null`. */

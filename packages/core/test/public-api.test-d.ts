@@ -8,7 +8,7 @@ import type {
   AuthErrorReason,
   AuthStore,
   Clock,
-  CookieLoginResult,
+  SessionLoginResult,
   CreateAuthOptions,
   CreateSessionOptions,
   CreateSessionResult,
@@ -38,6 +38,8 @@ describe('errors', () => {
   it('AuthError carries a code from the closed union, and its status', () => {
     expectTypeOf<AuthError['code']>().toEqualTypeOf<AuthErrorCode>()
     expectTypeOf<AuthErrorCode>().toEqualTypeOf<
+      | 'bad_request'
+      | 'invalid_credentials'
       | 'token_missing'
       | 'token_invalid'
       | 'token_expired'
@@ -49,8 +51,10 @@ describe('errors', () => {
       | 'csrf_rejected'
       | 'forbidden'
       | 'not_found'
+      | 'method_not_allowed'
       | 'conflict'
       | 'payload_too_large'
+      | 'unsupported_media_type'
       | 'jwks_unavailable'
       | 'store_unavailable'
     >()
@@ -90,9 +94,9 @@ describe('createAuth', () => {
   it('answers a login in the transport asked for', () => {
     const auth = {} as Auth
     expectTypeOf(auth.login({ sub: 'u' })).resolves.toEqualTypeOf<TokenLoginResult>()
-    expectTypeOf(auth.login({ sub: 'u', transport: 'cookie' })).resolves.toEqualTypeOf<CookieLoginResult>()
-    expectTypeOf(auth.login({ sub: 'u', transport: 'tokens' as 'tokens' | 'cookie' })).resolves.toEqualTypeOf<LoginResult>()
-    expectTypeOf<LoginResult>().toEqualTypeOf<TokenLoginResult | CookieLoginResult>()
+    expectTypeOf(auth.login({ sub: 'u', transport: 'session' })).resolves.toEqualTypeOf<SessionLoginResult>()
+    expectTypeOf(auth.login({ sub: 'u', transport: 'tokens' as 'tokens' | 'session' })).resolves.toEqualTypeOf<LoginResult>()
+    expectTypeOf<LoginResult>().toEqualTypeOf<TokenLoginResult | SessionLoginResult>()
     expectTypeOf(auth.refresh('t')).resolves.toEqualTypeOf<TokenResult>()
     expectTypeOf(auth.logoutAll('u')).resolves.toEqualTypeOf<LogoutAllResult>()
     expectTypeOf<TokenResult>().toEqualTypeOf<{

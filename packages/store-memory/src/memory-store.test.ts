@@ -284,7 +284,7 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
       audience: 'https://api.example.test',
       session: { idleTimeoutMs: 1_800_000, absoluteTtlMs: 2 * 3_600_000, touchIntervalMs: 60_000 },
     })
-    const login = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await auth.login({ sub: 'alice', transport: 'session' })
     for (let i = 0; i < 4; i++) {
       await vi.advanceTimersByTimeAsync(25 * 60_000)
       await expect(auth.verifySessionToken(login.sessionToken)).resolves.toMatchObject({ id: login.sessionId })
@@ -307,7 +307,7 @@ describe('session-cookie expiry with fake timers (Date.now clock, the sweep time
       audience: 'https://api.example.test',
       session: { idleTimeoutMs: 1_800_000 },
     })
-    const login = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await auth.login({ sub: 'alice', transport: 'session' })
     await vi.advanceTimersByTimeAsync(1800_000 - 1000)
     await expect(auth.verifySessionToken(login.sessionToken)).resolves.toBeDefined()
     await vi.advanceTimersByTimeAsync(1800_000)
@@ -341,9 +341,9 @@ describe('createAuth on node:crypto and on WebCrypto, side by side', () => {
         for (const verifier of [web, node]) await expect(verifier.verifyAccessToken(next.accessToken)).resolves.toBeDefined()
         tokens = next
       }
-      const cookie = await web.login({ sub: 'bob', transport: 'cookie' })
+      const cookie = await web.login({ sub: 'bob', transport: 'session' })
       await expect(node.verifySessionToken(cookie.sessionToken)).resolves.toMatchObject({ id: cookie.sessionId })
-      const other = await node.login({ sub: 'carol', transport: 'cookie' })
+      const other = await node.login({ sub: 'carol', transport: 'session' })
       await expect(web.verifySessionToken(other.sessionToken)).resolves.toMatchObject({ id: other.sessionId })
     } finally {
       await Promise.all([web.close(), node.close()])

@@ -231,7 +231,7 @@ describe('refresh rotation: refusals that end nothing', () => {
 
   it('refuses a token of a cookie-transport session (no refresh state) as transport', async () => {
     const h = setup()
-    const cookie = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const cookie = await h.auth.login({ sub: 'alice', transport: 'session' })
     const key = await webTokenPrimitives.importMacKey(SECRET)
     const forged = await formatRefreshToken(key, 'alice', cookie.sessionId, 0, new Uint8Array(32).fill(1))
     const error = await errorOf(h.auth.refresh(forged))

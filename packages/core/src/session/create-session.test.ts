@@ -31,7 +31,7 @@ describe('login: input checks', () => {
 
   it('refuses an unknown transport with a TypeError', async () => {
     const h = setup()
-    await expect(h.auth.login({ sub: 'alice', transport: 'carrier-pigeon' as 'cookie' })).rejects.toThrow(/transport/)
+    await expect(h.auth.login({ sub: 'alice', transport: 'carrier-pigeon' as 'session' })).rejects.toThrow(/transport/)
   })
 
   it.each([
@@ -40,7 +40,7 @@ describe('login: input checks', () => {
     ['null inside an object is fine', null],
   ])('checks session data: %s', async (name, data) => {
     const h = setup()
-    const login = h.auth.login({ sub: 'alice', transport: 'cookie', data: data as never })
+    const login = h.auth.login({ sub: 'alice', transport: 'session', data: data as never })
     if (data === null) expect(await codeOf(login)).toBe('ok')
     else await expect(login).rejects.toThrow(/plain JSON object/)
     void name
@@ -50,7 +50,7 @@ describe('login: input checks', () => {
     const h = setup()
     const data: Record<string, unknown> = {}
     data.self = data
-    const error = await h.auth.login({ sub: 'alice', transport: 'cookie', data }).catch((e: unknown) => e as TypeError)
+    const error = await h.auth.login({ sub: 'alice', transport: 'session', data }).catch((e: unknown) => e as TypeError)
     expect(error).toBeInstanceOf(TypeError)
     expect((error as TypeError).message).toBe('session data must be JSON-serializable')
     expect((error as TypeError).cause).toBeInstanceOf(TypeError) // JSON.stringify's own error
@@ -59,8 +59,8 @@ describe('login: input checks', () => {
   it('counts the data limit in UTF-8 bytes of the JSON: at the limit it passes, one byte over it does not', async () => {
     const h = setup({ session: { maxDataBytes: 16 } })
     // {"a":"ééé…"}: 8 bytes of JSON around the value, 2 bytes per é
-    expect(await codeOf(h.auth.login({ sub: 'alice', transport: 'cookie', data: { a: 'éééé' } }))).toBe('ok')
-    const error = await errorOf(h.auth.login({ sub: 'alice', transport: 'cookie', data: { a: 'éééé1' } }))
+    expect(await codeOf(h.auth.login({ sub: 'alice', transport: 'session', data: { a: 'éééé' } }))).toBe('ok')
+    const error = await errorOf(h.auth.login({ sub: 'alice', transport: 'session', data: { a: 'éééé1' } }))
     expect([error.code, error.reason]).toEqual(['payload_too_large', 'session_data'])
   })
 })
@@ -92,10 +92,10 @@ describe('login: the session record', () => {
 
   it('writes a cookie-transport session: the token hash, no refresh state, its data', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie', data: { cart: [1] } })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session', data: { cart: [1] } })
     const record = h.store.peek({ sub: 'alice', id: login.sessionId })!
-    expect(record).toMatchObject({ transport: 'cookie', refresh: null, data: { cart: [1] }, tokenHash: hashOf(login.sessionToken.split('.')[2]!) })
-    expect(login).toEqual({ transport: 'cookie', sessionToken: expect.any(String), sessionId: record.id, expiresAt: record.expiresAt })
+    expect(record).toMatchObject({ transport: 'session', refresh: null, data: { cart: [1] }, tokenHash: hashOf(login.sessionToken.split('.')[2]!) })
+    expect(login).toEqual({ transport: 'session', sessionToken: expect.any(String), sessionId: record.id, expiresAt: record.expiresAt, absoluteExpiresAt: record.absoluteExpiresAt })
   })
 
   it('caps the idle expiry at the absolute expiry when the absolute lifetime is the shorter one', async () => {

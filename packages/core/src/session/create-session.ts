@@ -17,9 +17,10 @@ export interface LoginOptions {
   sub: string
   /**
    * `tokens` (default): a short-lived access token plus a rotating refresh token.
-   * `cookie`: an opaque session token, looked up on every request (classic server sessions).
+   * `session`: an opaque session token, looked up on every request (classic server sessions; it
+   * travels in a cookie).
    */
-  transport?: 'tokens' | 'cookie'
+  transport?: 'tokens' | 'session'
   /** What "your devices" shows for this session. */
   metadata?: SessionMetadata
   /** Initial session data (session-cookie transport). */
@@ -27,19 +28,21 @@ export interface LoginOptions {
 }
 
 /** What a session-cookie login answers. */
-export interface CookieLoginResult {
+export interface SessionLoginResult {
   /** The transport. */
-  transport: 'cookie'
+  transport: 'session'
   /** The opaque session token: put it in an HttpOnly cookie, never in page-readable storage. */
   sessionToken: string
   /** The session id. */
   sessionId: string
   /** When the session expires if unused (ms); sliding, never past the absolute expiry. */
   expiresAt: number
+  /** When the session ends however much it is used (ms): the session cookie's lifetime. */
+  absoluteExpiresAt: number
 }
 
 /** What `auth.login` answers. */
-export type LoginResult = TokenLoginResult | CookieLoginResult
+export type LoginResult = TokenLoginResult | SessionLoginResult
 
 /**
  * Creates a session. A login always makes a new session id from a CSPRNG: nothing is adopted
@@ -53,7 +56,7 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
     throw new TypeError('login: sub must be a non-empty string of at most 512 characters')
   }
   const transport = options.transport ?? 'tokens'
-  if (transport !== 'tokens' && transport !== 'cookie') throw new TypeError('login: transport must be "tokens" or "cookie"')
+  if (transport !== 'tokens' && transport !== 'session') throw new TypeError('login: transport must be "tokens" or "session"')
   const data = options.data ?? null
   if (data !== null) checkSessionData(ctx, data)
   const metadata = boundedMetadata(options.metadata)
@@ -77,7 +80,7 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
       idleTimeoutMs: ctx.sessionIdleTimeoutMs,
       expiresAt: Math.min(absoluteExpiresAt, now + ctx.sessionIdleTimeoutMs),
       transport,
-      tokenHash: transport === 'cookie' ? secretHash : null,
+      tokenHash: transport === 'session' ? secretHash : null,
       refresh: transport === 'tokens' ? { generation: 0, current: secretHash, previous: null, rotatedAt: now } : null,
       ver,
       metadata,
@@ -95,12 +98,13 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
   }
   if (session === undefined) throw new AuthError('conflict', { reason: 'user_version' }) // a logoutAll won five times in a row
 
-  if (transport === 'cookie') {
+  if (transport === 'session') {
     return {
       transport,
       sessionToken: await formatSessionToken(key, sub, id, secret),
       sessionId: id,
       expiresAt: session.expiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
     }
   }
   const refreshToken = await formatRefreshToken(key, sub, id, 0, secret)

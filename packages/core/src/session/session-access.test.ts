@@ -27,7 +27,7 @@ describe('verifySessionToken', () => {
 
   it('refuses a forged tag before asking the store', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const forged = [...login.sessionToken.split('.').slice(0, 3), 'A'.repeat(22)].join('.')
     const error = await errorOf(h.auth.verifySessionToken(forged))
     expect([error.code, error.reason]).toEqual(['token_invalid', 'tag'])
@@ -36,7 +36,7 @@ describe('verifySessionToken', () => {
 
   it('refuses a well-tagged token whose secret is not the stored one', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const error = await errorOf(h.auth.verifySessionToken(await forgeSessionToken('alice', login.sessionId)))
     expect([error.code, error.reason]).toEqual(['token_invalid', 'secret'])
   })
@@ -50,7 +50,7 @@ describe('verifySessionToken', () => {
 
   it('refuses the token of an ended session with session_revoked', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     await h.auth.logout({ sub: 'alice', id: login.sessionId })
     expect(await codeOf(h.auth.verifySessionToken(login.sessionToken))).toBe('session_revoked')
   })
@@ -60,7 +60,7 @@ describe('verifySessionToken', () => {
     ['exactly at the touch interval: one write', 60_000, true],
   ])('slides the idle expiry %s', async (_name, elapsed, writes) => {
     const h = setup({ session: { touchIntervalMs: 60_000, idleTimeoutMs: 3_600_000 } })
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     h.clock.advance(elapsed)
     const session = await h.auth.verifySessionToken(login.sessionToken)
     expect(h.store.calls.get('updateSession') ?? 0).toBe(writes ? 1 : 0)
@@ -70,7 +70,7 @@ describe('verifySessionToken', () => {
 
   it('answers session_revoked when the session ends between the lookup and the touch', async () => {
     const h = setup({ session: { touchIntervalMs: 0 } })
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const update = h.store.updateSession.bind(h.store)
     h.store.updateSession = async (ref, condition, patch, now) => {
       await h.store.endSession(ref, now)
@@ -81,7 +81,7 @@ describe('verifySessionToken', () => {
 
   it('answers store_unavailable when the store fails', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     h.store.failing.add('getSession')
     const error = await errorOf(h.auth.verifySessionToken(login.sessionToken))
     expect([error.code, error.retryAfter]).toEqual(['store_unavailable', 1])
@@ -110,7 +110,7 @@ describe('touchSession', () => {
 describe('session data', () => {
   it('updates with the current data and answers the stored result', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie', data: { n: 1 } })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session', data: { n: 1 } })
     const ref = { sub: 'alice', id: login.sessionId }
     const seen: unknown[] = []
     const result = await h.auth.updateSessionData(ref, (data) => {
@@ -124,7 +124,7 @@ describe('session data', () => {
 
   it('hands the update a copy: changing it in place changes nothing stored', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie', data: { list: [1] } })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session', data: { list: [1] } })
     const ref = { sub: 'alice', id: login.sessionId }
     await h.auth.updateSessionData(ref, (data) => {
       ;(data.list as number[]).push(2)
@@ -146,7 +146,7 @@ describe('session data', () => {
 
   it('runs the update again on the newer data when another update won, and gives up with conflict after maxAttempts', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie', data: { n: 0 } })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session', data: { n: 0 } })
     const ref = { sub: 'alice', id: login.sessionId }
     let calls = 0
     const racing = (rounds: number) => async (data: Readonly<Record<string, unknown>>) => {
@@ -170,7 +170,7 @@ describe('session data', () => {
 
   it('refuses data over the limit, and answers session_revoked for an ended session', async () => {
     const h = setup({ session: { maxDataBytes: 10 } })
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const ref = { sub: 'alice', id: login.sessionId }
     expect(await codeOf(h.auth.updateSessionData(ref, () => ({ long: 'x'.repeat(20) })))).toBe('payload_too_large')
     await h.auth.logout(ref)
@@ -179,7 +179,7 @@ describe('session data', () => {
 
   it('answers session_revoked when the session ends between the read and the write', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const ref = { sub: 'alice', id: login.sessionId }
     const error = await errorOf(
       h.auth.updateSessionData(ref, async () => {
@@ -192,7 +192,7 @@ describe('session data', () => {
 
   it('answers session_revoked, not conflict, when the one allowed attempt finds the session ended at the write', async () => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const ref = { sub: 'alice', id: login.sessionId }
     const update = async () => {
       await h.auth.logout(ref)
@@ -207,7 +207,7 @@ describe('session data', () => {
     ['a string', 'data'],
   ])('refuses an update that answers %s, with a TypeError', async (_name, next) => {
     const h = setup()
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie', data: { n: 1 } })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session', data: { n: 1 } })
     const ref = { sub: 'alice', id: login.sessionId }
     await expect(h.auth.updateSessionData(ref, () => next as never)).rejects.toThrow(new TypeError('session data must be a plain JSON object'))
     expect(h.store.peek(ref)?.data).toEqual({ n: 1 })
@@ -215,7 +215,7 @@ describe('session data', () => {
 
   it('sets data at a revision (compare-and-set): conflict on a stale one, session_revoked once ended', async () => {
     const h = setup({ session: { maxDataBytes: 10 } })
-    const login = await h.auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await h.auth.login({ sub: 'alice', transport: 'session' })
     const ref = { sub: 'alice', id: login.sessionId }
     const set = await h.auth.setSessionData(ref, { a: 1 }, 0)
     expect(set).toMatchObject({ data: { a: 1 }, revision: 1 })

@@ -31,7 +31,7 @@ export async function verifySessionToken(ctx: AuthContext, token: unknown): Prom
   const now = ctx.clock()
   let session = await ctx.store.getSession(ref, now)
   if (!session) throw await gone(ctx, ref, now)
-  if (session.transport !== 'cookie' || !session.tokenHash) throw new AuthError('token_invalid', { reason: 'transport' })
+  if (session.transport !== 'session' || !session.tokenHash) throw new AuthError('token_invalid', { reason: 'transport' })
   if (!timingSafeEqualString(await ctx.hashSecret(parsed.secret), session.tokenHash)) {
     throw new AuthError('token_invalid', { reason: 'secret' })
   }

@@ -60,7 +60,7 @@ export function makeSessionRecord(overrides: Partial<SessionRecord> = {}): Sessi
 /** A cookie-transport record: token hash and nested session data instead of refresh state. */
 export function makeCookieSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return makeSessionRecord({
-    transport: 'cookie',
+    transport: 'session',
     tokenHash: 'token-hash-1',
     refresh: null,
     metadata: {},

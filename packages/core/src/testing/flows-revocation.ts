@@ -247,7 +247,7 @@ export function defineRevocationFlows(setup: () => Promise<FlowHarness>): void {
     const auth = h.auth({ revocation: 'strict' })
     for (let round = 0; round < 5; round++) {
       const sessions = await Promise.all(Array.from({ length: 6 }, () => auth.login({ sub: 'alice' })))
-      const cookies = await Promise.all(Array.from({ length: 3 }, () => auth.login({ sub: 'alice', transport: 'cookie', data: { n: 0 } })))
+      const cookies = await Promise.all(Array.from({ length: 3 }, () => auth.login({ sub: 'alice', transport: 'session', data: { n: 0 } })))
       const work: Array<Promise<unknown>> = []
       for (const s of sessions) {
         work.push(auth.refresh(s.refreshToken).catch(() => null))

@@ -93,7 +93,7 @@ export function defineRotationFlows(setup: () => Promise<FlowHarness>): void {
     const h = await setup()
     const auth = h.auth()
     const tokens = await auth.login({ sub: 'alice' })
-    const cookie = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const cookie = await auth.login({ sub: 'alice', transport: 'session' })
     expect(await outcome(auth.verifyAccessToken(tokens.refreshToken))).toBe('token_invalid')
     expect(await outcome(auth.verifyAccessToken(cookie.sessionToken))).toBe('token_invalid')
     expect(await outcome(auth.refresh(cookie.sessionToken))).toBe('refresh_invalid')

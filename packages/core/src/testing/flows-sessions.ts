@@ -63,10 +63,10 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('verifies a session token by store lookup on every request, and logout ends it at once', async () => {
     const h = await setup()
     const auth = h.auth()
-    const login = await auth.login({ sub: 'alice', transport: 'cookie', data: { cart: [1] } })
+    const login = await auth.login({ sub: 'alice', transport: 'session', data: { cart: [1] } })
     expect(login.sessionToken.split('.')).toHaveLength(4)
     const session = await auth.verifySessionToken(login.sessionToken)
-    expect(session).toMatchObject({ sub: 'alice', id: login.sessionId, data: { cart: [1] }, transport: 'cookie' })
+    expect(session).toMatchObject({ sub: 'alice', id: login.sessionId, data: { cart: [1] }, transport: 'session' })
     // the store keeps a hash, never the token
     expect(JSON.stringify(session)).not.toContain(login.sessionToken.split('.')[2])
     await auth.logout({ sub: 'alice', id: login.sessionId })
@@ -76,7 +76,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('refuses forged and re-spelled session tokens before trusting the store', async () => {
     const h = await setup()
     const auth = h.auth()
-    const login = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await auth.login({ sub: 'alice', transport: 'session' })
     const [sub, sid, secret, tag] = login.sessionToken.split('.') as [string, string, string, string]
     const otherSecret = Buffer.alloc(32, 7).toString('base64url')
     for (const forged of [
@@ -95,7 +95,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
     const h = await setup()
     const auth = h.auth({ session: { idleTimeoutMs: 1_800_000, absoluteTtlMs: 3 * 3_600_000, touchIntervalMs: 60_000 } })
     const start = h.clock()
-    const login = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await auth.login({ sub: 'alice', transport: 'session' })
     expect(login.expiresAt).toBe(start + 1800_000)
     // used every 25 minutes: stays alive past the idle timeout
     for (let i = 1; i <= 6; i++) {
@@ -113,7 +113,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('ends a session-cookie session after the idle timeout without use: session_expired, not session_revoked', async () => {
     const h = await setup()
     const auth = h.auth({ session: { idleTimeoutMs: 1_800_000 } })
-    const login = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await auth.login({ sub: 'alice', transport: 'session' })
     h.clock.advance(1800_000 - 1)
     expect(await outcome(auth.verifySessionToken(login.sessionToken))).toBe('ok')
     h.clock.advance(1800_000)
@@ -124,8 +124,8 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('tells a session that was signed out (session_revoked) from one that expired (session_expired), until it would have expired', async () => {
     const h = await setup()
     const auth = h.auth({ session: { idleTimeoutMs: 1_800_000 } })
-    const out = await auth.login({ sub: 'alice', transport: 'cookie' })
-    const kept = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const out = await auth.login({ sub: 'alice', transport: 'session' })
+    const kept = await auth.login({ sub: 'alice', transport: 'session' })
     await auth.logout({ sub: 'alice', id: out.sessionId })
     expect(await outcome(auth.verifySessionToken(out.sessionToken))).toBe('session_revoked')
     expect(await outcome(auth.setSessionData({ sub: 'alice', id: out.sessionId }, {}, 0))).toBe('session_revoked')
@@ -139,7 +139,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('writes the sliding expiry at most once per touch interval', async () => {
     const h = await setup()
     const auth = h.auth({ session: { touchIntervalMs: 60_000 } })
-    const login = await auth.login({ sub: 'alice', transport: 'cookie' })
+    const login = await auth.login({ sub: 'alice', transport: 'session' })
     const before = h.instrumented.calls.get('updateSession') ?? 0
     for (let i = 0; i < 10; i++) {
       h.clock.advance(1000)
@@ -154,7 +154,7 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('updates session data atomically: 20 concurrent increments lose none', async () => {
     const h = await setup()
     const auth = h.auth()
-    const login = await auth.login({ sub: 'alice', transport: 'cookie', data: { n: 0 } })
+    const login = await auth.login({ sub: 'alice', transport: 'session', data: { n: 0 } })
     const ref = { sub: 'alice', id: login.sessionId }
     await Promise.all(
       Array.from({ length: 20 }, () => auth.updateSessionData(ref, (d) => ({ n: Number(d.n) + 1 }), { maxAttempts: 50 })),
@@ -165,21 +165,21 @@ export function defineSessionFlows(setup: () => Promise<FlowHarness>): void {
   it('refuses a compare-and-set against a stale revision, and session data over the size limit', async () => {
     const h = await setup()
     const auth = h.auth({ session: { maxDataBytes: 64 } })
-    const login = await auth.login({ sub: 'alice', transport: 'cookie', data: { a: 1 } })
+    const login = await auth.login({ sub: 'alice', transport: 'session', data: { a: 1 } })
     const ref = { sub: 'alice', id: login.sessionId }
     const session = (await auth.getSession(ref))!
     await auth.setSessionData(ref, { a: 2 }, session.revision)
     expect(await outcome(auth.setSessionData(ref, { a: 3 }, session.revision))).toBe('conflict')
     const big = { blob: 'x'.repeat(100) }
     expect(await outcome(auth.updateSessionData(ref, () => big))).toBe('payload_too_large')
-    expect(await outcome(auth.login({ sub: 'alice', transport: 'cookie', data: big }))).toBe('payload_too_large')
+    expect(await outcome(auth.login({ sub: 'alice', transport: 'session', data: big }))).toBe('payload_too_large')
     expect((await auth.getSession(ref))?.data).toEqual({ a: 2 })
   })
 
   it.each(['update first', 'logout first'])('an ended session stays ended when a slow update races logout (%s)', async (order) => {
     const h = await setup()
     const auth = h.auth()
-    const login = await auth.login({ sub: 'alice', transport: 'cookie', data: { step: 0 } })
+    const login = await auth.login({ sub: 'alice', transport: 'session', data: { step: 0 } })
     const ref = { sub: 'alice', id: login.sessionId }
     let release!: () => void
     const gate = new Promise<void>((resolve) => {

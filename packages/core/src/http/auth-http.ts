@@ -1,0 +1,182 @@
+/**
+ * `createAuthHttp`: the HTTP protocol of DESIGN §6, once, for every framework. Adapters (and the
+ * Node and Fetch bridges) only translate requests and responses; every rule — which credential
+ * counts, CSRF, cookie attributes, status codes, error bodies — is decided here.
+ *
+ * @module
+ */
+import type { Auth } from '../auth.js'
+import { AuthError } from '../errors.js'
+import type { SessionMetadata } from '../store.js'
+import { type AuthenticateResult, authenticateRequest, csrfError, type HttpContext } from './authenticate.js'
+import { createCookiePolicy, type CookiePolicy, type CreateCookiePolicyOptions } from './cookie-policy.js'
+import { createCsrfPolicy, type CreateCsrfPolicyOptions } from './csrf.js'
+import type { AuthHttpRequest, AuthHttpResponse, AuthPrincipal, HttpTransport, RequireAuthOptions } from './exchange.js'
+import { DEFAULT_MAX_BODY_BYTES } from './json-body.js'
+import { errorResponse, jsonResponse } from './reply.js'
+import { handleRoute, type RouteContext, tokenBody, tokenCookies } from './routes.js'
+
+/** The default prefix of the protocol's routes. */
+export const DEFAULT_AUTH_PREFIX = '/auth'
+/** The default path of the public JWKS. */
+export const DEFAULT_JWKS_PATH = '/.well-known/jwks.json'
+
+/** Options of {@link createAuthHttp}. */
+export interface CreateAuthHttpOptions {
+  /**
+   * The origins allowed to send cookie-authenticated unsafe requests (and cookie logins), for
+   * example `['https://app.example.com']`. List your own site: browsers send `Origin` on
+   * same-origin `POST`s. Required, also for a bearer-only API (where it is never consulted).
+   */
+  allowedOrigins: readonly string[]
+  /** The two relaxations of the CSRF check; see `createCsrfPolicy`. Default: neither. */
+  csrf?: Omit<CreateCsrfPolicyOptions, 'allowedOrigins'>
+  /** The prefix of the routes: `/auth` gives `/auth/refresh`, `/auth/logout`… Default {@link DEFAULT_AUTH_PREFIX}. */
+  prefix?: string
+  /** Where the public JWKS is served, or `false` for nowhere. Default {@link DEFAULT_JWKS_PATH}. */
+  jwksPath?: string | false
+  /** Cookie name, domain and `SameSite`; the refresh cookie's path is the refresh route. */
+  cookies?: Omit<CreateCookiePolicyOptions, 'refreshPath'>
+  /** The transports this server offers. Default all three: `['cookie', 'bearer', 'session']`. */
+  transports?: readonly HttpTransport[]
+  /** The largest request body read, in bytes. Default 16 KiB. */
+  maxBodyBytes?: number
+  /** The `realm` of `WWW-Authenticate: Bearer` challenges. Default none. */
+  realm?: string
+}
+
+/** Options of {@link AuthHttp.login}. */
+export interface HttpLoginOptions {
+  /** The user id, from the application's own credential check. */
+  sub: string
+  /** How the client wants its credentials. Default `'cookie'`. */
+  transport?: HttpTransport
+  /** A label for "your devices"; the user agent and IP are taken from the request. */
+  label?: string
+  /** Initial session data (`session` transport). */
+  data?: Record<string, unknown>
+}
+
+/** The protocol, bound to one {@link Auth}; created by {@link createAuthHttp}. */
+export interface AuthHttp {
+  /** The auth object it serves. */
+  readonly auth: Auth
+  /** The route prefix, for example `/auth`. */
+  readonly prefix: string
+  /** The cookie policy in force. */
+  readonly cookies: CookiePolicy
+  /** Answers a route of the protocol, or resolves `undefined` when the request is not for one (call the next handler). */
+  handle(request: AuthHttpRequest): Promise<AuthHttpResponse | undefined>
+  /** Finds and verifies the request's credential; never rejects for anything the client sent. */
+  authenticate(request: AuthHttpRequest): Promise<AuthenticateResult>
+  /** The refusal a guard answers for this authentication result, or `undefined` to let the request through. */
+  authorize(result: AuthenticateResult, options?: RequireAuthOptions): AuthHttpResponse | undefined
+  /** Creates a session for a user the application has just checked, answering in the requested transport. */
+  login(request: AuthHttpRequest, options: HttpLoginOptions): Promise<AuthHttpResponse>
+  /** The response for an `AuthError` (status, JSON body, challenge, `Retry-After`); rethrows anything else. */
+  errorResponse(error: unknown, result?: AuthenticateResult): AuthHttpResponse
+}
+
+const TRANSPORTS: readonly HttpTransport[] = ['cookie', 'bearer', 'session']
+const KNOWN = new Set(['allowedOrigins', 'csrf', 'prefix', 'jwksPath', 'cookies', 'transports', 'maxBodyBytes', 'realm'])
+const PATH = /^(?:\/[A-Za-z0-9._~-]+)+$/
+
+/**
+ * Creates the HTTP protocol for an {@link Auth}, validating its options at setup (`TypeError`).
+ * Framework adapters take the result: `createAuthMiddleware(http)` in `@auth/express` and
+ * `@auth/koa`, `app.register(authPlugin, { http })` in `@auth/fastify`; the Fetch bridge
+ * ({@link createFetchHandler}) serves Hono, Next.js route handlers, Bun, Deno and Workers.
+ *
+ * Exported from `'@auth/core'`.
+ *
+ * @example
+ * ```ts
+ * import { createAuthHttp } from '@auth/core'
+ *
+ * const http = createAuthHttp(auth, { allowedOrigins: ['https://app.example.com'] })
+ * ```
+ *
+ * @param auth - from `createAuth`
+ * @param options - allowed origins, prefix, cookies, transports, limits
+ */
+export function createAuthHttp(auth: Auth, options: CreateAuthHttpOptions): AuthHttp {
+  if (!auth || typeof auth.refresh !== 'function') throw new TypeError('createAuthHttp: auth must come from createAuth')
+  if (typeof options !== 'object' || options === null) throw new TypeError('createAuthHttp: options are required ({ allowedOrigins })')
+  for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw new TypeError(`createAuthHttp: unknown option "${key}"`)
+  const prefix = options.prefix ?? DEFAULT_AUTH_PREFIX
+  if (typeof prefix !== 'string' || !PATH.test(prefix)) throw new TypeError('createAuthHttp: prefix must be a path like "/auth" (no trailing slash)')
+  const jwksPath = options.jwksPath === false ? null : (options.jwksPath ?? DEFAULT_JWKS_PATH)
+  if (jwksPath !== null && (typeof jwksPath !== 'string' || !PATH.test(jwksPath))) throw new TypeError('createAuthHttp: jwksPath must be a path or false')
+  const transports = options.transports ?? TRANSPORTS
+  if (!Array.isArray(transports) || transports.length === 0 || !transports.every((t) => TRANSPORTS.includes(t))) {
+    throw new TypeError('createAuthHttp: transports must list some of "cookie", "bearer", "session"')
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024 || maxBodyBytes > 1 << 20) throw new TypeError('createAuthHttp: maxBodyBytes must be an integer from 1024 to 1048576')
+  const ctx: RouteContext = {
+    auth,
+    cookies: createCookiePolicy({ ...options.cookies, refreshPath: `${prefix}/refresh` }),
+    csrf: createCsrfPolicy({ ...options.csrf, allowedOrigins: options.allowedOrigins }),
+    transports: new Set(transports),
+    realm: options.realm,
+    prefix,
+    jwksPath,
+    maxBodyBytes,
+  }
+  const fail = (error: unknown, result?: AuthenticateResult) =>
+    errorResponse(error, { credential: result?.credential ?? 'none', realm: ctx.realm, cookies: result?.cookies ?? [] })
+
+  return Object.freeze({
+    auth,
+    prefix,
+    cookies: ctx.cookies,
+    handle: (request: AuthHttpRequest) => handleRoute(ctx, request),
+    authenticate: (request: AuthHttpRequest) => authenticateRequest(ctx, request),
+    authorize: (result: AuthenticateResult, guard?: RequireAuthOptions) => authorize(ctx, result, guard),
+    login: (request: AuthHttpRequest, login: HttpLoginOptions) => loginResponse(ctx, request, login).catch((error: unknown) => fail(error)),
+    errorResponse: fail,
+  })
+}
+
+function authorize(ctx: HttpContext, result: AuthenticateResult, guard: RequireAuthOptions = {}): AuthHttpResponse | undefined {
+  const context = { credential: result.credential, realm: ctx.realm, cookies: result.cookies }
+  if (!result.principal) return errorResponse(result.error ?? new AuthError('token_missing'), context)
+  if (!allowed(result.principal, guard)) return errorResponse(new AuthError('forbidden'), context)
+  return undefined
+}
+
+function allowed(principal: AuthPrincipal, guard: RequireAuthOptions): boolean {
+  if (guard.roles && !guard.roles.every((role) => principal.roles.includes(role))) return false
+  return guard.allow ? guard.allow(principal) === true : true
+}
+
+async function loginResponse(ctx: HttpContext, request: AuthHttpRequest, options: HttpLoginOptions): Promise<AuthHttpResponse> {
+  const transport = options.transport ?? 'cookie'
+  if (!TRANSPORTS.includes(transport) || !ctx.transports.has(transport)) throw new AuthError('bad_request', { reason: 'transport' })
+  // Login CSRF: a forged cookie login would sign the victim into the attacker's account.
+  if (transport !== 'bearer') {
+    const csrf = csrfError(ctx, request)
+    if (csrf) throw csrf
+  }
+  const metadata = metadataOf(request, options.label)
+  if (transport === 'session') {
+    const login = await ctx.auth.login({ sub: options.sub, transport: 'session', metadata, ...(options.data ? { data: options.data } : {}) })
+    // The cookie lives until the absolute expiry; the store enforces the sliding idle expiry, so the
+    // cookie need not be set again on every request.
+    const maxAge = Math.floor((login.absoluteExpiresAt - Date.now()) / 1000)
+    const body = { transport, sessionId: login.sessionId, expiresAt: login.expiresAt }
+    return jsonResponse(200, body, [ctx.cookies.serialize('session', login.sessionToken, Math.max(maxAge, 1))])
+  }
+  const tokens = await ctx.auth.login({ sub: options.sub, transport: 'tokens', metadata })
+  return jsonResponse(200, tokenBody(transport, tokens), transport === 'cookie' ? tokenCookies(ctx, tokens) : [])
+}
+
+function metadataOf(request: AuthHttpRequest, label: string | undefined): SessionMetadata {
+  const agent = request.header('user-agent')
+  const userAgent = typeof agent === 'string' ? agent : undefined
+  return {
+    ...(userAgent ? { userAgent } : {}),
+    ...(request.ip ? { ip: request.ip } : {}),
+    ...(label === undefined ? {} : { label }),
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The Node bridge: the protocol over `IncomingMessage` and `ServerResponse`, shared by the
+ * Express, Fastify and Koa adapters (and plain `node:http` servers).
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { AuthError } from '../errors.js'
+import type { AuthHttp } from '../http/auth-http.js'
+import type { AuthHttpRequest, AuthHttpResponse } from '../http/exchange.js'
+import { decodeUtf8 } from '../http/fetch-bridge.js'
+
+/** Options of {@link fromNodeRequest}. */
+export interface FromNodeRequestOptions {
+  /** The request target; default `req.url`. Express gives `req.originalUrl`, which survives mounting. */
+  url?: string
+  /** The client address; default the socket's. Express gives `req.ip`, which honours `trust proxy`. */
+  ip?: string | undefined
+  /** A body the framework already parsed; used when the stream has been read. */
+  parsedBody?: unknown
+}
+
+/**
+ * Maps a Node request to the protocol's request. Headers come from `req.headersDistinct`, so a
+ * repeated `Authorization` or auth cookie is seen as such; the body is read from the stream only
+ * by the routes that take one, with the size limit enforced while reading — or taken from
+ * `parsedBody` when a body parser already consumed the stream.
+ *
+ * Exported from `'@auth/core/node'`.
+ *
+ * @example
+ * ```ts
+ * import { fromNodeRequest, sendNodeResponse } from '@auth/core/node'
+ *
+ * createServer(async (req, res) => {
+ *   const answer = await http.handle(fromNodeRequest(req))
+ *   if (answer) return sendNodeResponse(res, answer, req.method)
+ *   // … your routes
+ * })
+ * ```
+ *
+ * @param req - the Node request
+ * @param options - the URL, address and parsed body the framework knows better
+ */
+export function fromNodeRequest(req: IncomingMessage, options: FromNodeRequestOptions = {}): AuthHttpRequest {
+  const headers = req.headersDistinct
+  const consumed = req.readableEnded && options.parsedBody !== undefined
+  return {
+    method: req.method ?? 'GET',
+    url: options.url ?? req.url ?? '/',
+    header: (name) => {
+      const values = headers[name]
+      return values === undefined ? undefined : values.length === 1 ? values[0] : values
+    },
+    ...(consumed ? { parsedBody: options.parsedBody } : { readBody: (maxBytes: number) => readNodeBody(req, maxBytes) }),
+    ip: options.ip ?? req.socket?.remoteAddress,
+  }
+}
+
+/**
+ * Writes the protocol's response: status, headers, one `Set-Cookie` per cookie, the JSON body
+ * (none for `HEAD` and 204).
+ *
+ * Exported from `'@auth/core/node'`.
+ *
+ * @param res - the Node response
+ * @param response - what the protocol answered
+ * @param method - the request method: `HEAD` gets no body
+ */
+export function sendNodeResponse(res: ServerResponse, response: AuthHttpResponse, method = 'GET'): void {
+  applyNodeHeaders(res, response)
+  res.statusCode = response.status
+  const body = response.body === undefined || response.status === 204 ? undefined : JSON.stringify(response.body)
+  if (body !== undefined) res.setHeader('content-length', Buffer.byteLength(body))
+  res.end(method === 'HEAD' ? undefined : body)
+}
+
+/**
+ * Sets a response's headers and cookies on a Node response without ending it (for cookies that
+ * go with the application's own answer). `Set-Cookie` values are appended to any already set.
+ *
+ * Exported from `'@auth/core/node'`.
+ *
+ * @param res - the Node response
+ * @param response - its `headers` and `cookies` are applied
+ */
+export function applyNodeHeaders(res: ServerResponse, response: Pick<AuthHttpResponse, 'headers' | 'cookies'>): void {
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value)
+  if (response.cookies.length > 0) {
+    const existing = res.getHeader('set-cookie')
+    const before = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)]
+    res.setHeader('set-cookie', [...before, ...response.cookies])
+  }
+}
+
+/**
+ * A `node:http` handler for the protocol's routes: answers them and resolves `true`, or resolves
+ * `false` for any other request.
+ *
+ * Exported from `'@auth/core/node'`.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http'
+ * import { createNodeHandler } from '@auth/core/node'
+ *
+ * const handleAuth = createNodeHandler(http)
+ * createServer(async (req, res) => {
+ *   if (await handleAuth(req, res)) return
+ *   res.statusCode = 404
+ *   res.end()
+ * }).listen(3000)
+ * ```
+ *
+ * @param http - from `createAuthHttp`
+ */
+export function createNodeHandler(http: AuthHttp): (req: IncomingMessage, res: ServerResponse, options?: FromNodeRequestOptions) => Promise<boolean> {
+  return async function handleAuthRoute(req, res, options) {
+    const answer = await http.handle(fromNodeRequest(req, options))
+    if (!answer) return false
+    sendNodeResponse(res, answer, req.method)
+    return true
+  }
+}
+
+/** Reads a Node request body as UTF-8 text, refusing more than `maxBytes` bytes while reading. */
+function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    let size = 0
+    const cleanup = () => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size > maxBytes) {
+        cleanup()
+        req.resume() // discard the rest; the 413 goes out once the handler answers
+        reject(new AuthError('payload_too_large', { reason: 'body' }))
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = () => {
+      cleanup()
+      try {
+        resolve(decodeUtf8(chunks, size))
+      } catch (error) {
+        reject(error)
+      }
+    }
+    const onError = () => {
+      cleanup()
+      reject(new AuthError('bad_request', { reason: 'body' }))
+    }
+    if (req.readableEnded) return resolve('')
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}
