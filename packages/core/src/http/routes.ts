@@ -134,7 +134,8 @@ async function deleteSession(ctx: RouteContext, { principal }: Parameters<Action
 
 /** @internal The JSON of a token response; the tokens themselves only in the bearer transport. */
 export function tokenBody(transport: 'bearer' | 'cookie', tokens: TokenResult): Record<string, unknown> {
-  const { accessToken, refreshToken, ...times } = tokens
+  const { accessToken, refreshToken, accessTokenExpiresAt, refreshTokenExpiresAt, expiresIn, sessionId } = tokens
+  const times = { accessTokenExpiresAt, refreshTokenExpiresAt, expiresIn, sessionId }
   return transport === 'bearer' ? { transport, accessToken, refreshToken, ...times } : { transport, ...times }
 }
 

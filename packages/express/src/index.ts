@@ -1,0 +1,153 @@
+/**
+ * `@auth/express`: the protocol of `@auth/core` in Express 4 and 5. Translation only: every rule
+ * (credentials, CSRF, cookies, status codes, error bodies) is `createAuthHttp`'s.
+ *
+ * @module @auth/express
+ */
+import type { AuthError, AuthenticateResult, AuthHttp, AuthHttpResponse, AuthPrincipal, HttpLoginOptions, RequireAuthOptions } from '@auth/core'
+import { applyNodeHeaders, fromNodeRequest, sendNodeResponse } from '@auth/core/node'
+import type { Request, RequestHandler, Response } from 'express'
+
+declare global {
+  // Express' own augmentation point, as @types/express documents it.
+  namespace Express {
+    interface Request {
+      /** The authenticated caller, or `null`; set by `createAuthMiddleware` from `@auth/express`. */
+      auth?: AuthPrincipal | null
+    }
+  }
+}
+
+export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
+
+const STATE = Symbol.for('@auth/express')
+type WithState = Request & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
+
+const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, ip: req.ip, parsedBody: req.body })
+const send = (req: Request, res: Response, answer: AuthHttpResponse) => sendNodeResponse(res, answer, req.method)
+
+function stateOf(req: Request, caller: string) {
+  const state = (req as WithState)[STATE]
+  if (!state) throw new Error(`@auth/express: ${caller} needs createAuthMiddleware(http) mounted before it`)
+  return state
+}
+
+function checkHttp(http: AuthHttp, caller: string): void {
+  if (typeof http?.authenticate !== 'function') throw new TypeError(`@auth/express: ${caller} takes the result of createAuthHttp(auth, options)`)
+}
+
+/**
+ * Authenticates every request: the caller goes on `req.auth` (`null` when there is none, or the
+ * credential was refused; `requireAuth` then answers why). A malformed request (400) or an
+ * unreachable store (503) is answered at once: a failing store is never an anonymous pass.
+ *
+ * Exported from `'@auth/express'`.
+ *
+ * @example
+ * ```ts
+ * import { createAuthMiddleware, createAuthRouter, requireAuth } from '@auth/express'
+ *
+ * app.use(createAuthRouter(http)) // POST /auth/refresh, /auth/logout, … and the JWKS
+ * app.use(createAuthMiddleware(http))
+ * app.get('/api/me', requireAuth(), (req, res) => res.json({ sub: req.auth!.sub }))
+ * ```
+ *
+ * @param http - from `createAuthHttp` (`@auth/core`)
+ */
+export function createAuthMiddleware(http: AuthHttp): RequestHandler {
+  checkHttp(http, 'createAuthMiddleware')
+  return function authenticate(req, res, next) {
+    http.authenticate(exchangeOf(req)).then((result) => {
+      applyNodeHeaders(res, { headers: {}, cookies: result.cookies })
+      if (result.answerNow) return send(req, res, http.errorResponse(result.error, result))
+      ;(req as WithState)[STATE] = { http, result }
+      req.auth = result.principal
+      next()
+    }, next)
+  }
+}
+
+/**
+ * Guards a route: lets authenticated callers through (with every role in `options.roles`, and
+ * `options.allow` if given), answers 401 (with its `WWW-Authenticate`), 403 or 503 otherwise.
+ *
+ * Exported from `'@auth/express'`.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/me', requireAuth(), handler)
+ * app.delete('/api/users/:id', requireAuth({ roles: ['admin'] }), handler)
+ * ```
+ *
+ * @param options - roles and a check of your own
+ */
+export function requireAuth(options?: RequireAuthOptions): RequestHandler {
+  return function requireAuth(req, res, next) {
+    const { http, result } = stateOf(req, 'requireAuth')
+    const refusal = http.authorize(result, options)
+    if (refusal) return send(req, res, refusal)
+    next()
+  }
+}
+
+/**
+ * The protocol's routes: `POST {prefix}/refresh`, `/logout`, `/logout-all`, `GET /sessions`,
+ * `DELETE /sessions/:id` (prefix `/auth` by default) and `GET /.well-known/jwks.json`. Any other
+ * request goes to the next handler. Mount it at the application's root: it matches full paths.
+ *
+ * Exported from `'@auth/express'`.
+ *
+ * @example
+ * ```ts
+ * app.use(createAuthRouter(http))
+ * ```
+ *
+ * @param http - from `createAuthHttp` (`@auth/core`)
+ */
+export function createAuthRouter(http: AuthHttp): RequestHandler {
+  checkHttp(http, 'createAuthRouter')
+  return function authRoutes(req, res, next) {
+    http.handle(exchangeOf(req)).then((answer) => (answer ? send(req, res, answer) : next()), next)
+  }
+}
+
+/**
+ * The login helper: call it once your route has checked the user's credentials. It creates a
+ * session and answers in the transport asked for (`cookie` by default: the tokens only in
+ * HttpOnly cookies; `bearer`: in the JSON body; `session`: an opaque session cookie), with the
+ * login-CSRF check for the cookie transports.
+ *
+ * Exported from `'@auth/express'`.
+ *
+ * @example
+ * ```ts
+ * app.post('/auth/login', express.json(), async (req, res) => {
+ *   const user = await users.check(req.body.email, req.body.password)
+ *   if (!user) return sendAuthError(req, res, new AuthError('invalid_credentials'))
+ *   await login(req, res, { sub: user.id, transport: req.body.transport })
+ * })
+ * ```
+ *
+ * @param req - the request (`createAuthMiddleware` must have run)
+ * @param res - the response it answers
+ * @param options - the user id, transport, label and session data
+ */
+export async function login(req: Request, res: Response, options: HttpLoginOptions): Promise<void> {
+  const { http } = stateOf(req, 'login')
+  send(req, res, await http.login(exchangeOf(req), options))
+}
+
+/**
+ * Answers an `AuthError` of your own (say `new AuthError('invalid_credentials')`) with the
+ * protocol's status, JSON body and headers.
+ *
+ * Exported from `'@auth/express'`.
+ *
+ * @param req - the request (`createAuthMiddleware` must have run)
+ * @param res - the response it answers
+ * @param error - the error to answer
+ */
+export function sendAuthError(req: Request, res: Response, error: AuthError): void {
+  const { http, result } = stateOf(req, 'sendAuthError')
+  send(req, res, http.errorResponse(error, result))
+}
