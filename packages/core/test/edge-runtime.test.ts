@@ -13,55 +13,18 @@
  * Everything that crosses the VM boundary is a string (JSON); objects from the other realm would
  * fail `instanceof` checks.
  */
-import { builtinModules } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { EdgeVM } from '@edge-runtime/vm'
 import { createKeySet, generateKey, signAccessToken } from '@auth/core'
 import { createVerifier as createNodeVerifier } from '@auth/core/node'
-import { build, type BuildResult, type Plugin } from 'esbuild'
+import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { bundle, CORE_DIR, GLOBAL_NAME, noNodeBuiltins } from './edge/bundle.js'
 
-const CORE_DIR = fileURLToPath(new URL('..', import.meta.url))
 const ENTRY = fileURLToPath(new URL('../src/index.ts', import.meta.url))
 const NODE_ENTRY = fileURLToPath(new URL('../src/node.ts', import.meta.url))
-const GLOBAL_NAME = '__authCore'
 const ISSUER = 'https://auth.example.test'
 const AUDIENCE = 'https://api.example.test'
-
-// `node:x`, and the bare names of Node builtins (`crypto`, `fs/promises`, ...).
-const BARE_BUILTINS = builtinModules.filter((name) => !name.startsWith('node:') && !name.startsWith('_'))
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const BUILTIN_FILTER = new RegExp(`^(?:node:.*|(?:${BARE_BUILTINS.map(escapeRegExp).join('|')})(?:/.*)?)$`)
-
-/** Fails the build on any Node builtin import. */
-const noNodeBuiltins: Plugin = {
-  name: 'no-node-builtins',
-  setup(b) {
-    b.onResolve({ filter: BUILTIN_FILTER }, (args) => ({
-      errors: [{ text: `Node builtin "${args.path}" imported from ${args.importer || '<entry>'}` }],
-    }))
-  },
-}
-
-async function bundle(entry: string): Promise<BuildResult<{ write: false; metafile: true }>> {
-  return build({
-    entryPoints: [entry],
-    absWorkingDir: CORE_DIR,
-    bundle: true,
-    write: false,
-    metafile: true,
-    platform: 'neutral',
-    // jose 6 exports one Web API build under "default"; name the edge conditions anyway so a
-    // future node-specific export of jose (or of anything else) is never picked.
-    conditions: ['worker', 'browser', 'import', 'default'],
-    mainFields: ['browser', 'module', 'main'],
-    format: 'iife',
-    globalName: GLOBAL_NAME,
-    target: 'es2022',
-    logLevel: 'silent',
-    plugins: [noNodeBuiltins],
-  })
-}
 
 /** Runs inside the VM after the bundle: helpers that take and return strings only. */
 const VM_HARNESS = /* js */ `
