@@ -69,8 +69,7 @@ export function createAuthMiddleware(http: AuthHttp): RequestHandler {
 
 /**
  * Guards a route: lets authenticated callers through (with every role in `options.roles`, and
- * `options.allow` if given), answers 401 (with its `WWW-Authenticate`), 403 or 503 otherwise.
- *
+ * `options.allow` if given), answers 401 (with its `WWW-Authenticate`) or 403 otherwise.
  * Exported from `'@auth/express'`.
  *
  * @example
@@ -139,9 +138,7 @@ export async function login(req: Request, res: Response, options: HttpLoginOptio
 
 /**
  * Answers an `AuthError` of your own (say `new AuthError('invalid_credentials')`) with the
- * protocol's status, JSON body and headers.
- *
- * Exported from `'@auth/express'`.
+ * protocol's status, JSON body and headers. Exported from `'@auth/express'`.
  *
  * @param req - the request (`createAuthMiddleware` must have run)
  * @param res - the response it answers
