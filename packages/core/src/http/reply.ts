@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { AuthError, isAuthError } from '../errors.js'
+import { isAuthError } from '../errors.js'
 import { formatBearerChallenge } from './bearer-challenge.js'
 import type { AuthHttpResponse } from './exchange.js'
 
@@ -61,10 +61,4 @@ export function errorResponse(error: unknown, context: ErrorContext = {}): AuthH
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter
   if (error.code === 'method_not_allowed' && context.allow !== undefined) headers.allow = context.allow
   return jsonResponse(error.status, error.toJSON(), context.cookies ?? [], headers)
-}
-
-/** @internal Turns an `AuthError` into its response; anything else is rethrown. */
-export function toAuthError(error: unknown): AuthError {
-  if (isAuthError(error)) return error
-  throw error
 }
