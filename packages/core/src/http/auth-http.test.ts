@@ -144,7 +144,7 @@ describe('authenticate', () => {
     const http = createAuthHttp(h.auth, { allowedOrigins: [ORIGIN] })
     const principalOf = async (sub: string, transport: 'bearer' | 'session', data?: Record<string, unknown>) => {
       const login = await http.login(req('POST', '/login', { origin: ORIGIN }), { sub, transport, ...(data ? { data } : {}) })
-      const headers = transport === 'bearer' ? { authorization: `Bearer ${(login.body as { accessToken: string }).accessToken}` } : { cookie: jar(login) }
+      const headers: Record<string, string> = transport === 'bearer' ? { authorization: `Bearer ${(login.body as { accessToken: string }).accessToken}` } : { cookie: jar(login) }
       return http.authenticate(req('GET', '/x', headers))
     }
     const admin = await principalOf('admin', 'bearer')

@@ -67,6 +67,14 @@ export function toFetchResponse(response: AuthHttpResponse, method = 'GET'): Res
   return new Response(body, { status: response.status, headers })
 }
 
+/** What {@link FetchAuthHandler.authenticate} resolves. */
+export interface FetchAuthenticateResult {
+  /** The authentication: the principal, or `null` and why. */
+  result: AuthenticateResult
+  /** The response to send instead of your own, when there is one (400, 503, or the guard's 401/403). */
+  response?: Response
+}
+
 /** What {@link createFetchHandler} returns. */
 export interface FetchAuthHandler {
   /** Answers a route of the protocol, or resolves `undefined` for any other request. */
@@ -76,7 +84,7 @@ export interface FetchAuthHandler {
    * `null` and why), or `{ response }` when the request must be answered now (malformed: 400;
    * store down: 503) — or, with `guard`, when the guard refuses it (401, 403).
    */
-  authenticate(request: Request, guard?: RequireAuthOptions | false): Promise<{ result: AuthenticateResult; response?: Response }>
+  authenticate(request: Request, guard?: RequireAuthOptions | false): Promise<FetchAuthenticateResult>
   /** Creates a session and answers in the requested transport (the login helper). */
   login(request: Request, options: Parameters<AuthHttp['login']>[1] & { ip?: string }, body?: unknown): Promise<Response>
   /** The JSON error response for an `AuthError` (say, `new AuthError('invalid_credentials')`). */
