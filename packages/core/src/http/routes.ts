@@ -150,3 +150,9 @@ export function tokenCookies(ctx: HttpContext, tokens: TokenResult): string[] {
 export function clearAuthCookies(ctx: HttpContext): string[] {
   return [ctx.cookies.serializeClear('accessToken'), ctx.cookies.serializeClear('refreshToken'), ctx.cookies.serializeClear('session')]
 }
+
+/** @internal The path of every route, `:id` for the parameter, for frameworks that register routes (Fastify). */
+export function routePaths(ctx: RouteContext): string[] {
+  const paths = Object.keys(ROUTES).map((key) => ctx.prefix + key)
+  return ctx.jwksPath === null ? paths : [...paths, ctx.jwksPath]
+}
