@@ -47,6 +47,7 @@ it('exports exactly these values from each entry point', () => {
         "DEFAULT_SESSION_MAX_DATA_BYTES",
         "DEFAULT_SESSION_TOUCH_INTERVAL_MS",
         "HTTP_STATUS_BY_CODE",
+        "LOGIN_RESPONSE_SCHEMA",
         "MAX_AUTHORIZATION_LENGTH",
         "MAX_COOKIE_HEADER_LENGTH",
         "RESERVED_CLAIMS",

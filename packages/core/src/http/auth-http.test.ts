@@ -68,8 +68,10 @@ describe('route matching', () => {
   })
 
   it('lists its paths for frameworks that register routes one by one', () => {
-    expect(setup().http.paths).toEqual(['/auth/refresh', '/auth/logout', '/auth/logout-all', '/auth/sessions', '/auth/sessions/:id', '/.well-known/jwks.json'])
-    expect(setup({ prefix: '/v1/auth', jwksPath: false }).http.paths).toEqual(['/v1/auth/refresh', '/v1/auth/logout', '/v1/auth/logout-all', '/v1/auth/sessions', '/v1/auth/sessions/:id'])
+    const pathsOf = (http: { routes: readonly { path: string }[] }) => http.routes.map((route) => route.path)
+    expect(pathsOf(setup().http)).toEqual(['/auth/refresh', '/auth/logout', '/auth/logout-all', '/auth/sessions', '/auth/sessions/:id', '/.well-known/jwks.json'])
+    expect(setup().http.routes.every((route) => route.response['4xx'] !== undefined && route.response['5xx'] !== undefined)).toBe(true)
+    expect(pathsOf(setup({ prefix: '/v1/auth', jwksPath: false }).http)).toEqual(['/v1/auth/refresh', '/v1/auth/logout', '/v1/auth/logout-all', '/v1/auth/sessions', '/v1/auth/sessions/:id'])
   })
 
   it('serves the JWKS publicly cacheable, or not at all with jwksPath: false', async () => {

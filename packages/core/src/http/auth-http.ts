@@ -14,7 +14,7 @@ import { createCsrfPolicy, type CreateCsrfPolicyOptions } from './csrf.js'
 import type { AuthHttpRequest, AuthHttpResponse, AuthPrincipal, HttpTransport, RequireAuthOptions } from './exchange.js'
 import { DEFAULT_MAX_BODY_BYTES } from './json-body.js'
 import { errorResponse, jsonResponse } from './reply.js'
-import { handleRoute, type RouteContext, routePaths, tokenBody, tokenCookies } from './routes.js'
+import { type AuthHttpRoute, handleRoute, type RouteContext, routeList, tokenBody, tokenCookies } from './routes.js'
 
 /** The default prefix of the protocol's routes. */
 export const DEFAULT_AUTH_PREFIX = '/auth'
@@ -66,12 +66,12 @@ export interface AuthHttp {
   /** The cookie policy in force. */
   readonly cookies: CookiePolicy
   /**
-   * The paths of the protocol's routes (`/auth/refresh`, …, `/auth/sessions/:id`, the JWKS path),
-   * in the `:param` syntax of Fastify, Express and `@koa/router`, for a framework that registers
-   * routes one by one: register each for every method and let {@link AuthHttp.handle} answer
-   * (it answers 405 for a method the route does not take).
+   * The protocol's routes (`/auth/refresh`, …, `/auth/sessions/:id`, the JWKS path; `:param` as
+   * Fastify, Express and `@koa/router` write it) with their response schemas, for a framework that
+   * registers routes one by one: register each for every method and let {@link AuthHttp.handle}
+   * answer (405 for a method the route does not take).
    */
-  readonly paths: readonly string[]
+  readonly routes: readonly AuthHttpRoute[]
   /** Answers a route of the protocol, or resolves `undefined` when the request is not for one (call the next handler). */
   handle(request: AuthHttpRequest): Promise<AuthHttpResponse | undefined>
   /** Finds and verifies the request's credential; never rejects for anything the client sent. */
@@ -137,7 +137,7 @@ export function createAuthHttp(auth: Auth, options: CreateAuthHttpOptions): Auth
     auth,
     prefix,
     cookies: ctx.cookies,
-    paths: Object.freeze(routePaths(ctx)),
+    routes: Object.freeze(routeList(ctx)),
     handle: (request: AuthHttpRequest) => handleRoute(ctx, request),
     authenticate: (request: AuthHttpRequest) => authenticateRequest(ctx, request),
     authorize: (result: AuthenticateResult, guard?: RequireAuthOptions) => authorize(ctx, result, guard),

@@ -21,6 +21,7 @@ import type { TokenResult } from '../refresh/issue-tokens.js'
 import { type AuthenticateResult, authenticateRequest, csrfError, type HttpContext } from './authenticate.js'
 import type { AuthHttpRequest, AuthHttpResponse } from './exchange.js'
 import { readJsonObject } from './json-body.js'
+import { type JsonSchema, RESPONSE_SCHEMAS } from './schemas.js'
 import { emptyResponse, errorResponse, jsonResponse } from './reply.js'
 
 /** @internal The configuration the routes read. */
@@ -28,6 +29,14 @@ export interface RouteContext extends HttpContext {
   readonly prefix: string
   readonly jwksPath: string | null
   readonly maxBodyBytes: number
+}
+
+/** A route of the protocol, as {@link AuthHttp.routes} lists it. */
+export interface AuthHttpRoute {
+  /** The path, `:id` for the session id: `/auth/refresh`, `/auth/sessions/:id`, `/.well-known/jwks.json`. */
+  readonly path: string
+  /** JSON Schemas of the response bodies by status (`200`, `4xx`, `5xx`): what a schema serializer needs. */
+  readonly response: Readonly<Record<string, JsonSchema>>
 }
 
 type Route = (ctx: RouteContext, request: AuthHttpRequest, param: string) => Promise<AuthHttpResponse>
@@ -151,8 +160,8 @@ export function clearAuthCookies(ctx: HttpContext): string[] {
   return [ctx.cookies.serializeClear('accessToken'), ctx.cookies.serializeClear('refreshToken'), ctx.cookies.serializeClear('session')]
 }
 
-/** @internal The path of every route, `:id` for the parameter, for frameworks that register routes (Fastify). */
-export function routePaths(ctx: RouteContext): string[] {
-  const paths = Object.keys(ROUTES).map((key) => ctx.prefix + key)
-  return ctx.jwksPath === null ? paths : [...paths, ctx.jwksPath]
+/** @internal Every route: its path (`:id` for the parameter) and response schemas, for frameworks that register routes (Fastify). */
+export function routeList(ctx: RouteContext): AuthHttpRoute[] {
+  const routes = Object.keys(ROUTES).map((key) => ({ path: ctx.prefix + key, response: RESPONSE_SCHEMAS[key]! }))
+  return ctx.jwksPath === null ? routes : [...routes, { path: ctx.jwksPath, response: RESPONSE_SCHEMAS.jwks! }]
 }
