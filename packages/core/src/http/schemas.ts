@@ -89,11 +89,23 @@ export const RESPONSE_SCHEMAS: Readonly<Record<string, Readonly<Record<string, J
 
 /**
  * The response schemas of the login helper, by status: the token response (`cookie`, `bearer`)
- * or the session response (`session`), and the error body.
+ * or the session response (`session`), and the error body. A fresh copy on every call: Fastify 4
+ * writes into the schemas it is given.
  *
  * Exported from `'@auth/core'`.
+ *
+ * @example
+ * ```ts
+ * import { loginResponseSchema } from '@auth/core'
+ *
+ * app.post('/auth/login', { schema: { response: loginResponseSchema() } }, handler) // Fastify
+ * ```
  */
-export const LOGIN_RESPONSE_SCHEMA: Readonly<Record<string, JsonSchema>> = withErrors({
+export function loginResponseSchema(): Record<string, JsonSchema> {
+  return structuredClone(LOGIN_RESPONSE)
+}
+
+const LOGIN_RESPONSE: Readonly<Record<string, JsonSchema>> = withErrors({
   200: {
     type: 'object',
     required: ['transport', 'sessionId'],

@@ -43,7 +43,9 @@ export interface FromNodeRequestOptions {
  * @param options - the URL, address and parsed body the framework knows better
  */
 export function fromNodeRequest(req: IncomingMessage, options: FromNodeRequestOptions = {}): AuthHttpRequest {
-  const headers = req.headersDistinct
+  // `headersDistinct` keeps repeated headers apart (Node ≥ 18.3); injected requests (Fastify's
+  // `inject`, light-my-request) may lack it: then the joined `headers`, every value one string.
+  const headers: Record<string, string[] | undefined> = req.headersDistinct ?? distinct(req.headers)
   const consumed = req.readableEnded && options.parsedBody !== undefined
   return {
     method: req.method ?? 'GET',
@@ -121,6 +123,12 @@ export function createNodeHandler(http: AuthHttp): (req: IncomingMessage, res: S
     sendNodeResponse(res, answer, req.method)
     return true
   }
+}
+
+function distinct(headers: IncomingMessage['headers']): Record<string, string[] | undefined> {
+  const out: Record<string, string[] | undefined> = {}
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) out[name] = Array.isArray(value) ? value : [value]
+  return out
 }
 
 /** Reads a Node request body as UTF-8 text, refusing more than `maxBytes` bytes while reading. */

@@ -1,0 +1,149 @@
+/**
+ * `@auth/fastify`: the protocol of `@auth/core` as a Fastify 4 and 5 plugin. Translation only:
+ * every rule (credentials, CSRF, cookies, status codes, error bodies) is `createAuthHttp`'s.
+ *
+ * @module @auth/fastify
+ */
+import type { AuthError, AuthenticateResult, AuthHttp, AuthHttpResponse, AuthPrincipal, HttpLoginOptions, RequireAuthOptions } from '@auth/core'
+import { fromNodeRequest } from '@auth/core/node'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, or `null`; set by the `@auth/fastify` plugin. */
+    auth: AuthPrincipal | null
+  }
+}
+
+export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
+
+/** Options of {@link authPlugin}. */
+export interface AuthPluginOptions {
+  /** From `createAuthHttp` (`@auth/core`). */
+  http: AuthHttp
+}
+
+const STATE = Symbol.for('@auth/fastify')
+type WithState = FastifyRequest & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
+
+const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, ip: request.ip, parsedBody: request.body })
+
+function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
+  reply.code(answer.status).headers(answer.headers)
+  for (const cookie of answer.cookies) reply.header('set-cookie', cookie) // Fastify appends set-cookie
+  return reply.send(answer.body === undefined ? undefined : answer.body)
+}
+
+function stateOf(request: FastifyRequest, caller: string) {
+  const state = (request as WithState)[STATE]
+  if (!state) throw new Error(`@auth/fastify: ${caller} needs the authPlugin registered`)
+  return state
+}
+
+const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, options) => {
+  const { http } = options
+  if (typeof http?.authenticate !== 'function') throw new TypeError('@auth/fastify: options.http must be the result of createAuthHttp(auth, options)')
+  fastify.decorateRequest('auth', null)
+  fastify.addHook('onRequest', async function authenticate(request, reply) {
+    if ((request.routeOptions.config as { authRoute?: boolean }).authRoute) return // the protocol authenticates its own routes
+    const result = await http.authenticate(exchangeOf(request))
+    for (const cookie of result.cookies) reply.header('set-cookie', cookie)
+    if (result.answerNow) return send(reply, http.errorResponse(result.error, result))
+    ;(request as WithState)[STATE] = { http, result }
+    request.auth = result.principal
+  })
+  // The protocol's routes, in their own context: bodies are left unread for the protocol, which
+  // reads and checks them itself (content type, size, shape) as it does under every framework.
+  await fastify.register(async function authRoutes(routes) {
+    routes.removeAllContentTypeParsers()
+    routes.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
+    for (const route of http.routes) {
+      routes.route({
+        method: METHODS,
+        url: route.path,
+        exposeHeadRoute: false,
+        config: { authRoute: true },
+        schema: { response: structuredClone(route.response) }, // Fastify 4 writes into it
+        handler: async (request, reply) => {
+          const answer = await http.handle(exchangeOf(request))
+          return answer ? send(reply, answer) : reply.callNotFound()
+        },
+      })
+    }
+  })
+}
+
+/**
+ * The plugin: decorates every request with `request.auth` (`AuthPrincipal | null`, typed), set by
+ * an `onRequest` hook that answers a malformed request (400) or an unreachable store (503) at once,
+ * and registers the protocol's routes (`POST /auth/refresh`, `/auth/logout`, `/auth/logout-all`,
+ * `GET /auth/sessions`, `DELETE /auth/sessions/:id`, the JWKS) with their response schemas.
+ *
+ * Exported from `'@auth/fastify'`.
+ *
+ * @example
+ * ```ts
+ * import { authPlugin, requireAuth } from '@auth/fastify'
+ *
+ * await app.register(authPlugin, { http })
+ * app.get('/api/me', { preHandler: requireAuth() }, async (request) => ({ sub: request.auth!.sub }))
+ * ```
+ */
+export const authPlugin = fp(plugin, { name: '@auth/fastify', fastify: '4.x || 5.x' })
+
+/**
+ * Guards a route (as its `preHandler` or `onRequest`): lets authenticated callers through (with
+ * every role in `options.roles`, and `options.allow` if given), answers 401 (with its
+ * `WWW-Authenticate`) or 403 otherwise. Exported from `'@auth/fastify'`.
+ *
+ * @example
+ * ```ts
+ * app.delete('/api/users/:id', { preHandler: requireAuth({ roles: ['admin'] }) }, handler)
+ * ```
+ *
+ * @param options - roles and a check of your own
+ */
+export function requireAuth(options?: RequireAuthOptions): preHandlerAsyncHookHandler {
+  return async function requireAuth(request, reply) {
+    const { http, result } = stateOf(request, 'requireAuth')
+    const refusal = http.authorize(result, options)
+    if (refusal) return send(reply, refusal)
+  }
+}
+
+/**
+ * The login helper, for your route once it has checked the user's credentials: creates a session
+ * and answers in the transport asked for (`cookie` by default, `bearer`, `session`), with the
+ * login-CSRF check for the cookie transports. Exported from `'@auth/fastify'`.
+ *
+ * @example
+ * ```ts
+ * app.post('/auth/login', async (request, reply) => {
+ *   const user = await users.check(request.body.email, request.body.password)
+ *   if (!user) return sendAuthError(request, reply, new AuthError('invalid_credentials'))
+ *   return login(request, reply, { sub: user.id, transport: request.body.transport })
+ * })
+ * ```
+ *
+ * @param request - the request (the plugin must be registered)
+ * @param reply - the reply it answers
+ * @param options - the user id, transport, label and session data
+ */
+export async function login(request: FastifyRequest, reply: FastifyReply, options: HttpLoginOptions): Promise<FastifyReply> {
+  const { http } = stateOf(request, 'login')
+  return send(reply, await http.login(exchangeOf(request), options))
+}
+
+/**
+ * Answers an `AuthError` of yours (say `invalid_credentials`) like the protocol's. Exported from `'@auth/fastify'`.
+ *
+ * @param request - the request (the plugin must be registered)
+ * @param reply - the reply it answers
+ * @param error - the error to answer
+ */
+export function sendAuthError(request: FastifyRequest, reply: FastifyReply, error: AuthError): FastifyReply {
+  const { http, result } = stateOf(request, 'sendAuthError')
+  return send(reply, http.errorResponse(error, result))
+}
