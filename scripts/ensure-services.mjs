@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url'
  * manager. `test: true`: `npm test` needs it; `false`: only `--all` (CI) installs it for now.
  */
 export const REQUIREMENTS = [
-  { command: 'redis-server', test: true, apt: 'redis-server', dnf: 'redis', brew: 'redis', usedBy: '@auth/store-redis tests, the redis benchmark' },
+  { command: 'redis-server', test: true, apt: 'redis-server', dnf: 'redis', brew: 'redis', usedBy: '@auth/store-redis tests, the demo test (REDIS_URL), the redis benchmark' },
   { command: 'redis-cli', test: true, apt: 'redis-tools', dnf: 'redis', brew: 'redis', usedBy: 'Cluster setup in @auth/test-utils' },
   // The browser client's tests (coming) will drive Debian's /usr/bin/chromium: set `test: true` then.
   { command: 'chromium', test: false, apt: 'chromium', dnf: 'chromium', brew: '--cask chromium', usedBy: 'browser tests (planned @auth/client)' },

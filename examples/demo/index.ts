@@ -1,63 +1,60 @@
 /**
- * The interim demo (until the adapters land with the real demo app): the README's quick start,
- * narrated. Memory store, in-memory ES256 keys, no services.
+ * `npm run demo`: the demo server. Reads the environment (`config.ts`), sets up auth on the
+ * memory store or Redis (`demo-auth.ts`), serves the page and the protocol with the chosen
+ * framework (`app-express.ts`), prints the URL, and stops cleanly on SIGINT or SIGTERM.
  *
- * Run with `npm run demo`.
+ * Exit codes: 0 after a clean stop; 1 when it cannot start (one line on stderr says why) or
+ * cannot stop within {@link STOP_TIMEOUT_MS}.
+ *
+ * @module
  */
-import { AuthError, generateKeySet } from '@auth/core'
-import { createAuth } from '@auth/core/node'
-import { createMemoryStore } from '@auth/store-memory'
+import { DemoConfigError, type DemoFramework, readDemoConfig } from './config.js'
+import { createDemoAuth } from './demo-auth.js'
+import type { StartDemo } from './node-server.js'
+import { DEMO_CREDENTIALS } from './users.js'
 
-const show = (label: string, value: unknown) => console.log(`\n${label}\n${JSON.stringify(value, null, 2)}`)
-async function attempt(label: string, action: () => Promise<unknown>): Promise<void> {
-  try {
-    await action()
-    console.log(`${label}: ok`)
-  } catch (error) {
-    if (!(error instanceof AuthError)) throw error
-    console.log(`${label}: ${error.status} ${JSON.stringify(error.toJSON())}`)
-  }
+/** Each framework's module is loaded only when chosen. */
+const FRAMEWORKS: Readonly<Record<DemoFramework, () => Promise<StartDemo>>> = {
+  express: async () => (await import('./app-express.js')).startExpressDemo,
 }
 
-const store = createMemoryStore()
-const auth = createAuth({
-  store,
-  keys: await generateKeySet(),
-  issuer: 'http://localhost:3000',
-  audience: 'demo-api',
-  revocation: 'mirror',
-  onSecurityEvent: (event) => show('security event', event),
-})
-await auth.ready()
+/** A stop that takes longer than this (a hung connection, a Redis that does not answer) exits 1. */
+const STOP_TIMEOUT_MS = 5000
 
-show('public JWKS (GET /.well-known/jwks.json)', auth.jwks())
+function exitWith(reason: string): never {
+  console.error(`demo: ${reason}`)
+  process.exit(1)
+}
 
-const login = await auth.login({ sub: 'user-42', metadata: { userAgent: 'demo', label: 'Laptop' } })
-show('login → token response', { ...login, accessToken: `${login.accessToken.slice(0, 40)}…`, refreshToken: `${login.refreshToken.slice(0, 40)}…` })
+const config = (() => {
+  try {
+    return readDemoConfig(process.env)
+  } catch (error) {
+    if (error instanceof DemoConfigError) exitWith(error.message)
+    throw error
+  }
+})()
 
-const { claims } = await auth.verifyAccessToken(login.accessToken)
-show('verified access token claims', claims)
+const demo = await createDemoAuth(config).catch((error: Error) => exitWith(error.message))
+const running = await (await FRAMEWORKS[config.framework]())(demo, config).catch((error: Error) => exitWith(error.message))
 
-const rotated = await auth.refresh(login.refreshToken)
-console.log(`\nrefresh: generation ${login.refreshToken.split('.')[2]} → ${rotated.refreshToken.split('.')[2]}`)
-const retry = await auth.refresh(login.refreshToken)
-console.log(`a retry with the old token within the 10 s grace window gets the same successor: ${retry.refreshToken === rotated.refreshToken}`)
+console.log(`Auth SDK demo (${config.framework}, ${demo.storeName} store) listening on ${config.url}`)
+console.log(`  log in as ${DEMO_CREDENTIALS.map((user) => `${user.email} / ${user.password}`).join(' or ')}`)
+console.log(`  access tokens live ${config.accessTokenTtlMs / 1000} s, refresh grace ${config.refreshGraceMs / 1000} s; Ctrl+C stops`)
 
-await auth.login({ sub: 'user-42', metadata: { label: 'Phone' } })
-show('your devices', (await auth.listSessions('user-42', claims.sid)).map((s) => ({ id: s.id, current: s.current, label: s.metadata.label })))
-
-await attempt('a forged access token', () => auth.verifyAccessToken(`${login.accessToken.slice(0, -4)}AAAA`))
-await auth.logout({ sub: claims.sub, id: claims.sid })
-await attempt('the access token after logout', () => auth.verifyAccessToken(rotated.accessToken))
-await attempt('the refresh token after logout', () => auth.refresh(rotated.refreshToken))
-
-const other = await auth.login({ sub: 'user-42' })
-const third = await auth.refresh(other.refreshToken)
-await auth.refresh(third.refreshToken)
-await attempt('replaying a rotated refresh token (theft)', () => auth.refresh(other.refreshToken))
-
-const { ver, ended } = await auth.logoutAll('user-42')
-console.log(`\nlog out everywhere: token version ${ver}, ${ended.length} session(s) ended`)
-
-await auth.close()
-await store.close()
+let stopping = false
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) exitWith(`${signal} while stopping; exiting at once`)
+  stopping = true
+  setTimeout(() => exitWith(`did not stop within ${STOP_TIMEOUT_MS / 1000} s`), STOP_TIMEOUT_MS).unref()
+  try {
+    await running.close()
+    await demo.close()
+  } catch (error) {
+    exitWith(`stopping failed: ${(error as Error).message}`)
+  }
+  console.log(`demo: stopped (${signal})`)
+  // No process.exit: the process ends once nothing is left open, which shows that nothing leaked.
+}
+process.on('SIGINT', (signal) => void stop(signal))
+process.on('SIGTERM', (signal) => void stop(signal))
