@@ -22,7 +22,8 @@ function setup(options: Partial<CreateAuthHttpOptions> = {}) {
   return { ...h, http: createAuthHttp(h.auth, { allowedOrigins: [ORIGIN], ...options }) }
 }
 
-const jar = (response: AuthHttpResponse) => response.cookies.map((c) => c.split(';')[0]).join('; ')
+/** The `Cookie` header a browser sends after this response: cleared cookies (`Max-Age=0`) are gone. */
+const jar = (response: AuthHttpResponse) => response.cookies.filter((c) => !/; Max-Age=0;/.test(c)).map((c) => c.split(';')[0]).join('; ')
 const codeOf = (response: AuthHttpResponse | undefined) => (response?.body as { error?: { code: string } } | undefined)?.error?.code ?? response?.status
 
 describe('createAuthHttp options', () => {
@@ -220,6 +221,10 @@ describe('the login helper', () => {
     const session = await http.login(req('POST', '/login', headers), { sub: 'alice', transport: 'session', data: { cart: [] } })
     expect(session.body).toEqual({ transport: 'session', sessionId: expect.any(String), expiresAt: expect.any(Number) })
     expect(session.cookies[0]).toMatch(/^__Host-auth-session=[^;]+; Max-Age=\d+; Path=\/; Secure; HttpOnly; SameSite=Lax$/)
+    // Each cookie login clears the other cookie transport's cookies: nothing planted outlives it.
+    expect(cookie.cookies.slice(2).map((c) => c.split('=')[0])).toEqual(['__Host-auth-session'])
+    expect(session.cookies.slice(1).map((c) => c.split('=')[0])).toEqual(['__Host-auth-at', '__Secure-auth-rt'])
+    expect([...cookie.cookies.slice(2), ...session.cookies.slice(1)].every((c) => c.includes('; Max-Age=0;'))).toBe(true)
     const [listed] = (await auth.listSessions('alice')).filter((s) => s.id === (cookie.body as { sessionId: string }).sessionId)
     expect(listed?.metadata).toEqual({ userAgent: 'Test/1.0', ip: '203.0.113.7', label: 'laptop' })
   })

@@ -162,6 +162,9 @@ async function loginResponse(ctx: HttpContext, request: AuthHttpRequest, options
   const transport = options.transport ?? 'cookie'
   if (!TRANSPORTS.includes(transport) || !ctx.transports.has(transport)) throw new AuthError('bad_request', { reason: 'transport' })
   // Login CSRF: a forged cookie login would sign the victim into the attacker's account.
+  // Fixation: a cookie login also clears the other cookie transport's cookies. A planted
+  // (attacker's) session cookie would otherwise speak for the browser once the access cookie
+  // expires, and a planted access cookie wins over a new session cookie (it is read first).
   if (transport !== 'bearer') {
     const csrf = csrfError(ctx, request)
     if (csrf) throw csrf
@@ -173,10 +176,12 @@ async function loginResponse(ctx: HttpContext, request: AuthHttpRequest, options
     // cookie need not be set again on every request.
     const maxAge = Math.floor((login.absoluteExpiresAt - Date.now()) / 1000)
     const body = { transport, sessionId: login.sessionId, expiresAt: login.expiresAt }
-    return jsonResponse(200, body, [ctx.cookies.serialize('session', login.sessionToken, Math.max(maxAge, 1))])
+    const cookies = [ctx.cookies.serialize('session', login.sessionToken, Math.max(maxAge, 1))]
+    return jsonResponse(200, body, [...cookies, ctx.cookies.serializeClear('accessToken'), ctx.cookies.serializeClear('refreshToken')])
   }
   const tokens = await ctx.auth.login({ sub: options.sub, transport: 'tokens', metadata })
-  return jsonResponse(200, tokenBody(transport, tokens), transport === 'cookie' ? tokenCookies(ctx, tokens) : [])
+  const cookies = transport === 'cookie' ? [...tokenCookies(ctx, tokens), ctx.cookies.serializeClear('session')] : []
+  return jsonResponse(200, tokenBody(transport, tokens), cookies)
 }
 
 function metadataOf(request: AuthHttpRequest, label: string | undefined): SessionMetadata {
