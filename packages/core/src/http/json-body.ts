@@ -18,7 +18,7 @@ const first = (value: string | readonly string[] | null | undefined): string | u
 
 /**
  * @internal The body as a JSON object, or `undefined` when the request has none (no content type
- * and no length, or an empty one). Refuses another content type (415), more than `maxBytes`
+ * and no length, an empty one, or an empty chunked body). Refuses another content type (415), more than `maxBytes`
  * (413), text that is not JSON or JSON that is not an object (400).
  */
 export async function readJsonObject(request: AuthHttpRequest, maxBytes: number): Promise<Record<string, unknown> | undefined> {
@@ -27,6 +27,11 @@ export async function readJsonObject(request: AuthHttpRequest, maxBytes: number)
   const length = first(request.header('content-length'))
   const chunked = request.header('transfer-encoding') !== undefined && request.header('transfer-encoding') !== null
   if (type === undefined && (length === undefined || length === '0') && !chunked) return undefined
+  if (type === undefined && length === undefined && chunked && request.readBody) {
+    // Node's http client sends a bodiless POST as an empty chunked body: that is no body either.
+    if ((await request.readBody(maxBytes)) === '') return undefined
+    throw new AuthError('unsupported_media_type')
+  }
   if (type === undefined || !JSON_MEDIA_TYPE.test(type)) throw new AuthError('unsupported_media_type')
   if (length !== undefined && Number(length) > maxBytes) throw new AuthError('payload_too_large', { reason: 'body' })
   if (!request.readBody) return undefined
