@@ -62,7 +62,7 @@ describe('route matching', () => {
 
   it('answers 405 with Allow for another method on a route', async () => {
     const { http } = setup()
-    for (const [method, url, allow] of [['GET', '/auth/refresh', 'POST'], ['POST', '/auth/sessions', 'GET'], ['GET', '/auth/sessions/x', 'DELETE'], ['POST', '/.well-known/jwks.json', 'GET, HEAD'], ['get', '/auth/sessions', 'GET']]) {
+    for (const [method, url, allow] of [['GET', '/auth/refresh', 'POST'], ['POST', '/auth/sessions', 'GET, HEAD'], ['GET', '/auth/sessions/x', 'DELETE'], ['POST', '/.well-known/jwks.json', 'GET, HEAD'], ['get', '/auth/sessions', 'GET, HEAD']]) {
       const response = await http.handle(req(method!, url!))
       expect([response?.status, response?.headers.allow], `${method} ${url}`).toEqual([405, allow])
     }

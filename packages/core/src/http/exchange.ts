@@ -44,7 +44,11 @@ export interface AuthHttpResponse {
   readonly headers: Readonly<Record<string, string>>
   /** The `Set-Cookie` values, each its own header. */
   readonly cookies: readonly string[]
-  /** The JSON body, or `undefined` for none (204, and every answer to `HEAD`). */
+  /**
+   * The JSON body, or `undefined` for none (204). An answer to `HEAD` keeps the body `GET` would
+   * have: whoever writes the response drops it (`sendNodeResponse`, `toFetchResponse` and the
+   * frameworks do), so the headers stay those of `GET`.
+   */
   readonly body?: unknown
 }
 

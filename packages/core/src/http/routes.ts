@@ -6,9 +6,9 @@
  * | `POST /refresh` | rotates the refresh token from `{ "refreshToken" }` (bearer) or its cookie | 200 token response |
  * | `POST /logout` | ends the caller's session, clears the auth cookies | 204 |
  * | `POST /logout-all` | ends every session of the caller, bumps the user's token version | 200 `{ "ended" }` |
- * | `GET /sessions` | the caller's live sessions, the current one marked | 200 `{ "sessions" }` |
+ * | `GET /sessions` (and `HEAD`) | the caller's live sessions, the current one marked | 200 `{ "sessions" }` |
  * | `DELETE /sessions/:id` | ends one of the caller's own sessions; any other id is 404 and changes nothing | 204 |
- * | `GET /.well-known/jwks.json` | the public verification keys | 200 JWKS |
+ * | `GET /.well-known/jwks.json` (and `HEAD`) | the public verification keys | 200 JWKS |
  *
  * Paths match exactly, case and encoding included: `/auth/Refresh`, `/auth/refresh/` and
  * `/auth/%72efresh` are not routes of the protocol (the framework answers them 404).
@@ -62,13 +62,22 @@ export async function handleRoute(ctx: RouteContext, request: AuthHttpRequest): 
   const [key, param] = slash === -1 ? [rest, ''] : rest.slice(0, slash) === '/sessions' ? ['/sessions/:id', rest.slice(slash + 1)] : [rest, '']
   const route = Object.hasOwn(ROUTES, key) ? ROUTES[key] : undefined
   if (!route || (key === '/sessions/:id' && (param === '' || param.includes('/')))) return undefined
-  const handler = Object.hasOwn(route, request.method) ? route[request.method] : undefined
-  if (!handler) return errorResponse(new AuthError('method_not_allowed'), { allow: Object.keys(route).join(', ') })
+  // HEAD is GET without the body (RFC 9110 §9.3.2), wherever GET is answered. The body stays in
+  // the response: the writer drops it (the bridges do; Koa 2 would turn a null body into a 204).
+  const method = request.method === 'HEAD' && Object.hasOwn(route, 'GET') ? 'GET' : request.method
+  const handler = Object.hasOwn(route, method) ? route[method] : undefined
+  if (!handler) return errorResponse(new AuthError('method_not_allowed'), { allow: allowOf(route) })
   try {
     return await handler(ctx, request, param)
   } catch (error) {
     return errorResponse(error, { realm: ctx.realm })
   }
+}
+
+/** The `Allow` of a route: its methods, and `HEAD` with `GET`. */
+function allowOf(route: Readonly<Record<string, Route>>): string {
+  const methods = Object.keys(route)
+  return (methods.includes('GET') ? [...methods, 'HEAD'] : methods).join(', ')
 }
 
 /** The path of a request target, without query or fragment. */
