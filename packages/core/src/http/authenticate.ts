@@ -47,7 +47,11 @@ export interface AuthenticateResult {
    * an anonymous pass.
    */
   readonly answerNow: boolean
-  /** `Set-Cookie` values to send with whatever the application answers (a dead session cookie cleared). */
+  /**
+   * `Set-Cookie` values to send with whatever the application answers (a dead session cookie
+   * cleared). Send them **before** the route's own `Set-Cookie`s: a login that answers a new
+   * session cookie must come after the clearing of the old one, or the browser keeps neither.
+   */
   readonly cookies: readonly string[]
 }
 
