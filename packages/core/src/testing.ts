@@ -1,7 +1,9 @@
 /**
  * `@auth/core/testing`: the two suites every {@link @auth/core!AuthStore | AuthStore}
  * implementation runs. The in-memory and Redis stores run it, and so should a third-party store
- * (Postgres, DynamoDB, …): passing it is what "implements the store contract" means.
+ * (Postgres, DynamoDB, …): passing it is what "implements the store contract" means. And the one
+ * suite every HTTP adapter runs, {@link describeAdapter}: ours (Express, Fastify, Koa, the Node
+ * and Fetch bridges) and a third party's, held to the same protocol over real HTTP.
  *
  * The suite registers vitest tests, so this entry imports `vitest` (an optional peer dependency
  * of `@auth/core`): import it from test files only.
@@ -18,6 +20,8 @@
  * @module @auth/core/testing
  */
 
+export { describeAdapter } from './testing/describe-adapter.js'
+export type { AdapterTestApp, AdapterTestSetup, DescribeAdapterOptions } from './testing/describe-adapter.js'
 export { describeAuthFlows } from './testing/describe-auth-flows.js'
 export type { DescribeAuthFlowsOptions } from './testing/describe-auth-flows.js'
 export { describeAuthStore } from './testing/describe-auth-store.js'

@@ -96,6 +96,7 @@ it('exports exactly these values from each entry point', () => {
         "assertDeniedToken",
       ],
       "@auth/core/testing": [
+        "describeAdapter",
         "describeAuthFlows",
         "describeAuthStore",
         "makeSessionRecord",
