@@ -76,11 +76,18 @@ export interface AuthHttp {
   handle(request: AuthHttpRequest): Promise<AuthHttpResponse | undefined>
   /** Finds and verifies the request's credential; never rejects for anything the client sent. */
   authenticate(request: AuthHttpRequest): Promise<AuthenticateResult>
-  /** The refusal a guard answers for this authentication result, or `undefined` to let the request through. */
+  /**
+   * The refusal a guard answers for this authentication result, or `undefined` to let the request
+   * through. It does not repeat the result's `cookies`: the middleware sends those with every answer.
+   */
   authorize(result: AuthenticateResult, options?: RequireAuthOptions): AuthHttpResponse | undefined
   /** Creates a session for a user the application has just checked, answering in the requested transport. */
   login(request: AuthHttpRequest, options: HttpLoginOptions): Promise<AuthHttpResponse>
-  /** The response for an `AuthError` (status, JSON body, challenge, `Retry-After`); rethrows anything else. */
+  /**
+   * The response for an `AuthError` (status, JSON body, challenge, `Retry-After`); rethrows anything
+   * else. Given the request's authentication result, the challenge fits its credential; the
+   * result's `cookies` are not repeated (the middleware sends them).
+   */
   errorResponse(error: unknown, result?: AuthenticateResult): AuthHttpResponse
 }
 
@@ -130,8 +137,9 @@ export function createAuthHttp(auth: Auth, options: CreateAuthHttpOptions): Auth
     jwksPath,
     maxBodyBytes,
   }
-  const fail = (error: unknown, result?: AuthenticateResult) =>
-    errorResponse(error, { credential: result?.credential ?? 'none', realm: ctx.realm, cookies: result?.cookies ?? [] })
+  // A result's cookies are the middleware's to send, with whatever the request is answered: a
+  // refusal built from the result does not repeat them (every adapter sends them up front).
+  const fail = (error: unknown, result?: AuthenticateResult) => errorResponse(error, { credential: result?.credential ?? 'none', realm: ctx.realm })
 
   return Object.freeze({
     auth,
@@ -147,7 +155,7 @@ export function createAuthHttp(auth: Auth, options: CreateAuthHttpOptions): Auth
 }
 
 function authorize(ctx: HttpContext, result: AuthenticateResult, guard: RequireAuthOptions = {}): AuthHttpResponse | undefined {
-  const context = { credential: result.credential, realm: ctx.realm, cookies: result.cookies }
+  const context = { credential: result.credential, realm: ctx.realm }
   if (!result.principal) return errorResponse(result.error ?? new AuthError('token_missing'), context)
   if (!allowed(result.principal, guard)) return errorResponse(new AuthError('forbidden'), context)
   return undefined

@@ -48,9 +48,10 @@ export interface AuthenticateResult {
    */
   readonly answerNow: boolean
   /**
-   * `Set-Cookie` values to send with whatever the application answers (a dead session cookie
-   * cleared). Send them **before** the route's own `Set-Cookie`s: a login that answers a new
-   * session cookie must come after the clearing of the old one, or the browser keeps neither.
+   * `Set-Cookie` values to send with whatever the request is answered (a dead session cookie
+   * cleared): the middleware's to send, once; `authorize` and `errorResponse` do not repeat them.
+   * Send them **before** the route's own `Set-Cookie`s: a login that answers a new session cookie
+   * must come after the clearing of the old one, or the browser keeps neither.
    */
   readonly cookies: readonly string[]
 }

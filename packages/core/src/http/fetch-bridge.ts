@@ -69,9 +69,9 @@ export function toFetchResponse(response: AuthHttpResponse, method = 'GET'): Res
 
 /** What {@link FetchAuthHandler.authenticate} resolves. */
 export interface FetchAuthenticateResult {
-  /** The authentication: the principal, or `null` and why. */
+  /** The authentication: the principal, or `null` and why; send its `cookies` with your own answer. */
   result: AuthenticateResult
-  /** The response to send instead of your own, when there is one (400, 503, or the guard's 401/403). */
+  /** The response to send instead of your own, when there is one (400, 503, or the guard's 401/403), with the result's `cookies`. */
   response?: Response
 }
 
@@ -123,7 +123,8 @@ export function createFetchHandler(http: AuthHttp): FetchAuthHandler {
     async authenticate(request, guard = false) {
       const result = await http.authenticate(toAuthRequest(request))
       const refusal = result.answerNow ? http.errorResponse(result.error, result) : guard === false ? undefined : http.authorize(result, guard)
-      return refusal ? { result, response: toFetchResponse(refusal, request.method) } : { result }
+      // This response is the whole answer, so it carries the result's cookies (first).
+      return refusal ? { result, response: toFetchResponse({ ...refusal, cookies: [...result.cookies, ...refusal.cookies] }, request.method) } : { result }
     },
     async login(request, options, body) {
       const { ip, ...login } = options
