@@ -41,6 +41,8 @@ function expectClearsAll(reply: HttpReply): void {
   expect(reply.cookies.map((cookie) => cookie.name).sort()).toEqual(Object.keys(PATHS).sort())
 }
 
+const DAY = 24 * 60 * 60 * 1000
+
 const noStore = (reply: HttpReply) => expect(String(reply.headers['cache-control'])).toMatch(/\bno-store\b/)
 
 /** @internal */
@@ -94,6 +96,20 @@ export function defineCookieTests(harness: () => AdapterHarness): void {
       expect((await phone.send('DELETE', `/auth/sessions/${sid}`)).status).toBe(204)
       const refresh = await laptop.refresh()
       expect(refresh.status).toBe(401)
+      expectClearsAll(refresh)
+    })
+
+    it('clears the cookies once the session has expired (idle), and only then', async () => {
+      const h = harness()
+      const [tokens, session] = [h.agent(), h.agent()]
+      await tokens.login('alice', 'cookie')
+      await session.login('alice', 'session')
+      h.advance(8 * DAY) // past the idle timeout (7 days)
+      const me = await session.me()
+      expect([me.status, codeOf(me)]).toEqual([401, 'session_expired'])
+      expect(me.cookies.map((cookie) => [cookie.name, isClearing(cookie)])).toEqual([['__Host-auth-session', true]])
+      const refresh = await tokens.refresh()
+      expect([refresh.status, codeOf(refresh)]).toEqual([401, 'session_expired'])
       expectClearsAll(refresh)
     })
 

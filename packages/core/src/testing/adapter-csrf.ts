@@ -13,7 +13,12 @@ import { type AdapterHarness, type Agent, codeOf, EVIL_ORIGIN } from './adapter-
 const CROSS_SITE: ReadonlyArray<readonly [string, Record<string, string>]> = [
   ['Origin: http://evil.test', { Origin: EVIL_ORIGIN }],
   ['Origin: null', { Origin: 'null' }],
+  ['Origin: https://app.test (another scheme)', { Origin: 'https://app.test' }],
+  ['Origin: http://app.test:8080 (another port)', { Origin: 'http://app.test:8080' }],
+  ['Origin: http://app.test/ (not an origin)', { Origin: 'http://app.test/' }],
   ['Sec-Fetch-Site: cross-site without Origin', { 'Sec-Fetch-Site': 'cross-site' }],
+  ['Sec-Fetch-Site: same-site without Origin (a sibling subdomain)', { 'Sec-Fetch-Site': 'same-site' }],
+  ['Sec-Fetch-Site: none without Origin (typed or bookmarked)', { 'Sec-Fetch-Site': 'none' }],
   ['neither Origin nor Sec-Fetch-Site', {}],
 ]
 
@@ -48,6 +53,8 @@ export function defineCsrfTests(harness: () => AdapterHarness): void {
         expect([reply.status, codeOf(reply)], flavor).toEqual([403, 'csrf_rejected'])
         expect(reply.cookies, flavor).toEqual([])
       }
+      const doubled = await alice.send(method, path(sid), { origin: null, headers: { Origin: ['http://app.test', EVIL_ORIGIN] } })
+      expect([doubled.status, codeOf(doubled)], 'two Origin headers').toEqual([403, 'csrf_rejected'])
       await expectAlive(alice, transport)
       // The same request from the app itself passes: by Sec-Fetch-Site alone, or by Origin.
       expect((await alice.send(method, path(sid), { origin: null, headers: { 'Sec-Fetch-Site': 'same-origin' } })).status).toBe(ok)

@@ -44,6 +44,7 @@ export function defineTransportTests(harness: () => AdapterHarness): void {
       const refused = await alice.send('GET', '/api/admin')
       expect(refused.status).toBe(403)
       expect(codeOf(refused)).toBe('forbidden')
+      if (transport === 'bearer') expect(String(refused.headers['www-authenticate'])).toMatch(/^Bearer (?:.*, )?error="insufficient_scope"/)
     })
 
     if (transport === 'session') {
