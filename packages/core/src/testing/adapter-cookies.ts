@@ -41,6 +41,8 @@ function expectClearsAll(reply: HttpReply): void {
   expect(reply.cookies.map((cookie) => cookie.name).sort()).toEqual(Object.keys(PATHS).sort())
 }
 
+const clearedNames = (reply: HttpReply) => reply.cookies.filter(isClearing).map((cookie) => cookie.name).sort()
+
 const DAY = 24 * 60 * 60 * 1000
 
 const noStore = (reply: HttpReply) => expect(String(reply.headers['cache-control'])).toMatch(/\bno-store\b/)
@@ -52,6 +54,7 @@ export function defineCookieTests(harness: () => AdapterHarness): void {
       const alice = harness().agent()
       const login = await alice.login('alice', 'cookie')
       expectSets(login, ['__Host-auth-at', '__Secure-auth-rt'])
+      expect(clearedNames(login)).toEqual(['__Host-auth-session']) // the other transport's, against fixation
       noStore(login)
       const refresh = await alice.refresh()
       expect(refresh.status).toBe(200)
@@ -63,6 +66,7 @@ export function defineCookieTests(harness: () => AdapterHarness): void {
       const alice = harness().agent()
       const login = await alice.login('alice', 'session')
       expectSets(login, ['__Host-auth-session'])
+      expect(clearedNames(login)).toEqual(['__Host-auth-at', '__Secure-auth-rt'])
       noStore(login)
     })
 

@@ -60,8 +60,11 @@ export interface Agent {
 export interface AdapterHarness {
   /** The base URL of the running app. */
   readonly url: string
+  /** The `Auth` the app was started with. */
   readonly auth: Auth
+  /** The protocol the app was started with. */
   readonly http: AuthHttp
+  /** The suite's signing keys (one set for the whole suite), for forging and expiring tokens. */
   readonly keys: KeySet
   /** The wrapped store: set `storeDown` to make every store call reject. */
   readonly store: InstrumentedStore
