@@ -39,8 +39,8 @@ describe('readDemoConfig', () => {
 
   it.each([
     [{ NODE_ENV: 'production' }, 'refusing to start with NODE_ENV=production: the demo has built-in users and passwords and a fixed secret'],
-    [{ DEMO_FRAMEWORK: 'hapi' }, 'DEMO_FRAMEWORK="hapi" is not supported; use one of: express'],
-    [{ DEMO_FRAMEWORK: 'Express' }, 'DEMO_FRAMEWORK="Express" is not supported; use one of: express'],
+    [{ DEMO_FRAMEWORK: 'hapi' }, 'DEMO_FRAMEWORK="hapi" is not supported; use one of: express, fastify, koa'],
+    [{ DEMO_FRAMEWORK: 'Express' }, 'DEMO_FRAMEWORK="Express" is not supported; use one of: express, fastify, koa'],
     [{ PORT: '0' }, 'PORT must be a whole number from 1 to 65535 (got "0")'],
     [{ PORT: '65536' }, 'PORT must be a whole number from 1 to 65535 (got "65536")'],
     [{ PORT: '3000abc' }, 'PORT must be a whole number from 1 to 65535 (got "3000abc")'],

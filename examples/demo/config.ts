@@ -19,7 +19,7 @@
  */
 
 /** The frameworks the demo runs on. */
-export const DEMO_FRAMEWORKS = ['express'] as const
+export const DEMO_FRAMEWORKS = ['express', 'fastify', 'koa'] as const
 /** One of {@link DEMO_FRAMEWORKS}. */
 export type DemoFramework = (typeof DEMO_FRAMEWORKS)[number]
 

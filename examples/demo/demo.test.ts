@@ -133,11 +133,14 @@ const DEMO = { email: 'demo@example.com', password: 'demo-password' }
 const ALICE = { email: 'alice@example.com', password: 'alice-password' }
 
 const RUNS = [
-  { store: 'memory', env: {}, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGTERM' },
-  { store: 'redis', env: { ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGINT' },
+  { framework: 'express', store: 'memory', env: {}, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGTERM' },
+  { framework: 'fastify', store: 'memory', env: { DEMO_FRAMEWORK: 'fastify' }, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGTERM' },
+  { framework: 'koa', store: 'memory', env: { DEMO_FRAMEWORK: 'koa' }, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGINT' },
+  { framework: 'express', store: 'redis', env: { ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGINT' },
+  { framework: 'fastify', store: 'redis', env: { DEMO_FRAMEWORK: 'fastify', ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGTERM' },
 ] as const
 
-describe.each(RUNS)('the demo on the $store store', ({ store, env, ttlSeconds, graceSeconds, stopWith }) => {
+describe.each(RUNS)('the demo on $framework and the $store store', ({ framework, store, env, ttlSeconds, graceSeconds, stopWith }) => {
   let redis: RedisServer | undefined
   let demo: DemoProcess & { url: string }
   let base: string
@@ -153,7 +156,7 @@ describe.each(RUNS)('the demo on the $store store', ({ store, env, ttlSeconds, g
 
   it('prints the localhost URL, the store and the demo users', () => {
     expect(base).toMatch(/^http:\/\/localhost:\d+$/)
-    expect(demo.stdout()).toContain(`(express, ${store} store) listening on ${base}`)
+    expect(demo.stdout()).toContain(`(${framework}, ${store} store) listening on ${base}`)
     expect(demo.stdout()).toContain('demo@example.com / demo-password')
   })
 
@@ -352,7 +355,7 @@ describe('the demo refuses to start', () => {
 
   it('with an unknown DEMO_FRAMEWORK: exit code 1, listing the supported ones', async () => {
     const run = await runToExit({ DEMO_FRAMEWORK: 'hapi' })
-    expect(run).toMatchObject({ code: 1, stdout: '', stderr: 'demo: DEMO_FRAMEWORK="hapi" is not supported; use one of: express\n' })
+    expect(run).toMatchObject({ code: 1, stdout: '', stderr: 'demo: DEMO_FRAMEWORK="hapi" is not supported; use one of: express, fastify, koa\n' })
   })
 
   it('when nothing answers at REDIS_URL: exit code 1 within seconds', async () => {

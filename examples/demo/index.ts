@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the demo server. Reads the environment (`config.ts`), sets up auth on the
  * memory store or Redis (`demo-auth.ts`), serves the page and the protocol with the chosen
- * framework (`app-express.ts`), prints the URL, and stops cleanly on SIGINT or SIGTERM.
+ * framework (`app-express.ts`, `app-fastify.ts`, `app-koa.ts`), prints the URL, and stops cleanly on SIGINT or SIGTERM.
  *
  * Exit codes: 0 after a clean stop; 1 when it cannot start (one line on stderr says why) or
  * cannot stop within {@link STOP_TIMEOUT_MS}.
@@ -16,6 +16,8 @@ import { DEMO_CREDENTIALS } from './users.js'
 /** Each framework's module is loaded only when chosen. */
 const FRAMEWORKS: Readonly<Record<DemoFramework, () => Promise<StartDemo>>> = {
   express: async () => (await import('./app-express.js')).startExpressDemo,
+  fastify: async () => (await import('./app-fastify.js')).startFastifyDemo,
+  koa: async () => (await import('./app-koa.js')).startKoaDemo,
 }
 
 /** A stop that takes longer than this (a hung connection, a Redis that does not answer) exits 1. */
