@@ -30,8 +30,8 @@ import { fileURLToPath } from 'node:url'
 export const REQUIREMENTS = [
   { command: 'redis-server', test: true, apt: 'redis-server', dnf: 'redis', brew: 'redis', usedBy: '@auth/store-redis tests, the demo test (REDIS_URL), the redis benchmark' },
   { command: 'redis-cli', test: true, apt: 'redis-tools', dnf: 'redis', brew: 'redis', usedBy: 'Cluster setup in @auth/test-utils' },
-  // The browser client's tests (coming) will drive Debian's /usr/bin/chromium: set `test: true` then.
-  { command: 'chromium', test: false, apt: 'chromium', dnf: 'chromium', brew: '--cask chromium', usedBy: 'browser tests (planned @auth/client)' },
+  // The browser tests drive Debian's /usr/bin/chromium (playwright-core, no browser download).
+  { command: 'chromium', test: true, apt: 'chromium', dnf: 'chromium', brew: '--cask chromium', usedBy: 'browser tests (the demo page in examples/demo; @auth/client)' },
 ]
 
 /** Whether `name` is an executable file in one of the `PATH` directories. */

@@ -20,14 +20,14 @@ const machine = (programs, overrides = {}) => ({
 const APT = ['apt-get', 'install', '-y', '--no-install-recommends']
 
 describe('plan', () => {
-  it('does nothing when every program npm test needs is there (chromium only with --all)', () => {
-    assert.equal(plan(machine(['redis-server', 'redis-cli'])).action, 'none')
-    const withAll = plan({ ...machine(['redis-server', 'redis-cli', 'apt-get'], { isRoot: true }), all: true })
-    assert.deepEqual(withAll.steps, [['apt-get', 'update'], [...APT, 'chromium']])
+  it('does nothing when every program npm test needs is there, chromium included', () => {
+    assert.equal(plan(machine(['redis-server', 'redis-cli', 'chromium'])).action, 'none')
+    const withoutBrowser = plan(machine(['redis-server', 'redis-cli', 'apt-get'], { isRoot: true }))
+    assert.deepEqual(withoutBrowser.steps, [['apt-get', 'update'], [...APT, 'chromium']])
   })
 
   it('installs with apt-get as root, one package per missing program', () => {
-    const decision = plan(machine(['apt-get', 'redis-server'], { isRoot: true }))
+    const decision = plan(machine(['apt-get', 'redis-server', 'chromium'], { isRoot: true }))
     assert.equal(decision.action, 'install')
     assert.deepEqual(decision.missing.map((r) => r.command), ['redis-cli'])
     assert.deepEqual(decision.steps, [['apt-get', 'update'], [...APT, 'redis-tools']])
@@ -38,15 +38,15 @@ describe('plan', () => {
     const canSudo = () => (asked++, true)
     const decision = plan(machine(['apt-get'], { canSudo }))
     const sudo = ['sudo', '-n', 'DEBIAN_FRONTEND=noninteractive']
-    assert.deepEqual(decision.steps, [[...sudo, 'apt-get', 'update'], [...sudo, ...APT, 'redis-server', 'redis-tools']])
+    assert.deepEqual(decision.steps, [[...sudo, 'apt-get', 'update'], [...sudo, ...APT, 'redis-server', 'redis-tools', 'chromium']])
     assert.equal(asked, 1)
-    plan(machine(['apt-get', 'redis-server', 'redis-cli'], { canSudo }))
+    plan(machine(['apt-get', 'redis-server', 'redis-cli', 'chromium'], { canSudo }))
     plan(machine(['apt-get'], { canSudo, isRoot: true }))
     assert.equal(asked, 1)
   })
 
   it('prints the apt command when it cannot install (no root, no sudo, or --check)', () => {
-    const command = 'sudo apt-get update && sudo apt-get install -y --no-install-recommends redis-server redis-tools'
+    const command = 'sudo apt-get update && sudo apt-get install -y --no-install-recommends redis-server redis-tools chromium'
     for (const decision of [plan(machine(['apt-get'])), plan({ ...machine(['apt-get'], { canSudo: () => true }), check: true })]) {
       assert.equal(decision.action, 'instruct')
       assert.ok(decision.message.includes(command), decision.message)
@@ -56,17 +56,16 @@ describe('plan', () => {
   })
 
   it('prints the dnf, brew or every command elsewhere', () => {
-    assert.match(plan(machine(['dnf'])).message, /\n {2}sudo dnf install -y redis$/)
-    assert.match(plan(machine([], { platform: 'darwin' })).message, /\n {2}brew install redis$/)
-    const mac = plan({ ...machine(['redis-server', 'redis-cli'], { platform: 'darwin' }), all: true })
+    assert.match(plan(machine(['dnf', 'chromium'])).message, /\n {2}sudo dnf install -y redis$/)
+    assert.match(plan(machine(['chromium'], { platform: 'darwin' })).message, /\n {2}brew install redis$/)
+    const mac = plan(machine(['redis-server', 'redis-cli'], { platform: 'darwin' }))
     assert.match(mac.message, /\n {2}brew install --cask chromium$/)
     const other = plan(machine([], { platform: 'freebsd' })).message
     for (const manager of ['apt-get install', 'dnf install', 'brew install']) assert.ok(other.includes(manager), other)
   })
 
-  it('declares chromium for CI only, for now', () => {
-    assert.deepEqual(REQUIREMENTS.filter((r) => r.test).map((r) => r.command), ['redis-server', 'redis-cli'])
-    assert.ok(REQUIREMENTS.some((r) => r.command === 'chromium' && !r.test))
+  it('declares redis-server, redis-cli and chromium for npm test', () => {
+    assert.deepEqual(REQUIREMENTS.filter((r) => r.test).map((r) => r.command), ['redis-server', 'redis-cli', 'chromium'])
   })
 })
 
@@ -74,7 +73,7 @@ describe('plan', () => {
 describe('ensure-services.mjs on a PATH without redis-server', { skip: process.platform !== 'linux' }, () => {
   const script = fileURLToPath(new URL('./ensure-services.mjs', import.meta.url))
 
-  /** A bin directory with shims; `apt-get install` "installs" by writing redis-server and redis-cli. */
+  /** A bin directory with shims; `apt-get install` "installs" by writing redis-server, redis-cli and chromium. */
   function sandbox({ apt = true } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'ensure-services-'))
     const bin = join(dir, 'bin')
@@ -91,7 +90,7 @@ describe('ensure-services.mjs on a PATH without redis-server', { skip: process.p
       shim(
         'apt-get',
         `echo "apt-get $* DEBIAN_FRONTEND=$DEBIAN_FRONTEND" >> '${log}'\n` +
-          `if [ "$1" = install ]; then for p in redis-server redis-cli; do printf '#!/bin/sh\\n' > '${bin}'/$p; /bin/chmod +x '${bin}'/$p; done; fi`,
+          `if [ "$1" = install ]; then for p in redis-server redis-cli chromium; do printf '#!/bin/sh\\n' > '${bin}'/$p; /bin/chmod +x '${bin}'/$p; done; fi`,
       )
     }
     const run = (...args) => spawnSync(process.execPath, [script, ...args], { env: { PATH: bin }, encoding: 'utf8' })
@@ -104,11 +103,11 @@ describe('ensure-services.mjs on a PATH without redis-server', { skip: process.p
     try {
       const result = box.run()
       assert.equal(result.status, 0, result.stderr)
-      assert.match(result.stdout, /redis-server, redis-cli found/)
+      assert.match(result.stdout, /redis-server, redis-cli, chromium found/)
       const apt = box.calls().filter((line) => line.startsWith('apt-get'))
       assert.deepEqual(apt, [
         'apt-get update DEBIAN_FRONTEND=noninteractive',
-        'apt-get install -y --no-install-recommends redis-server redis-tools DEBIAN_FRONTEND=noninteractive',
+        'apt-get install -y --no-install-recommends redis-server redis-tools chromium DEBIAN_FRONTEND=noninteractive',
       ])
       assert.ok(existsSync(join(box.bin, 'redis-server')))
       assert.equal(box.run().status, 0) // second run: nothing to do
@@ -123,8 +122,8 @@ describe('ensure-services.mjs on a PATH without redis-server', { skip: process.p
     try {
       const result = box.run('--check')
       assert.equal(result.status, 1)
-      assert.match(result.stderr, /missing: `redis-server`.*`redis-cli`/)
-      assert.match(result.stderr, /apt-get update && (sudo )?apt-get install -y --no-install-recommends redis-server redis-tools/)
+      assert.match(result.stderr, /missing: `redis-server`.*`redis-cli`.*`chromium`/)
+      assert.match(result.stderr, /apt-get update && (sudo )?apt-get install -y --no-install-recommends redis-server redis-tools chromium/)
       assert.deepEqual(box.calls(), [])
     } finally {
       box.remove()
@@ -134,7 +133,7 @@ describe('ensure-services.mjs on a PATH without redis-server', { skip: process.p
   it('without a package manager it prints the commands for apt, dnf and brew and exits 1', () => {
     const box = sandbox({ apt: false })
     try {
-      const result = box.run('--all')
+      const result = box.run()
       assert.equal(result.status, 1)
       assert.match(result.stderr, /redis-server redis-tools chromium/)
       assert.match(result.stderr, /dnf install -y redis chromium/)

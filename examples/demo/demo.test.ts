@@ -1,71 +1,12 @@
 // The demo server end to end: started as a child process on a free port (once on the memory
 // store, once on a real redis-server), driven over real HTTP the way its page and a non-browser
 // client drive it, then stopped with a signal. And the ways it refuses to start.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { freePort, type RedisServer, startRedisServer } from '@auth/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DemoProcess, spawnDemo, startDemo } from './demo-process.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-/**
- * The command of `npm run demo` without npm in between: npm does not pass a signal sent to it
- * alone on to the script (a terminal's Ctrl+C reaches the whole process group, so it works
- * there), and it would hide the demo's exit code. The tsx CLI passes signals on and exits with
- * the demo's code.
- */
-const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli')
-const START_TIMEOUT_MS = 40_000
 const STOP_BUDGET_MS = 5000
-
-interface Exit {
-  code: number | null
-  signal: NodeJS.Signals | null
-}
-
-interface DemoProcess {
-  readonly child: ChildProcess
-  readonly exited: Promise<Exit>
-  stdout(): string
-  stderr(): string
-}
-
-function spawnDemo(env: Record<string, string | undefined>): DemoProcess {
-  // REDIS_URL and NODE_ENV unset unless given: not the test runner's (vitest sets NODE_ENV=test).
-  const child = spawn(process.execPath, [TSX_CLI, '--conditions=@auth/source', 'examples/demo/index.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: undefined, REDIS_URL: undefined, DEMO_FRAMEWORK: undefined, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so cleanup reaches tsx's child too
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  spawned.add(child)
-  return { child, exited, stdout: () => stdout, stderr: () => stderr }
-}
-
-const spawned = new Set<ChildProcess>()
-afterAll(() => {
-  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL')
-})
-
-/** Starts the demo and resolves with the URL it printed. */
-async function startDemo(env: Record<string, string | undefined>): Promise<DemoProcess & { url: string }> {
-  const demo = spawnDemo(env)
-  const deadline = Date.now() + START_TIMEOUT_MS
-  for (;;) {
-    const url = /listening on (http:\/\/\S+)/.exec(demo.stdout())?.[1]
-    if (url) return { ...demo, url }
-    if (demo.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`the demo did not start (exit ${demo.child.exitCode}):\n${demo.stdout()}\n${demo.stderr()}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 /** The cookies a browser keeps for the demo's origin, each sent only under its `Path`. */
 class CookieJar {
