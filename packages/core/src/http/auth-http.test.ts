@@ -219,8 +219,9 @@ describe('the login helper', () => {
     const bearer = await http.login(req('POST', '/login'), { sub: 'alice', transport: 'bearer' })
     expect([Object.keys(bearer.body as object), bearer.cookies]).toEqual([['transport', 'accessToken', 'refreshToken', 'accessTokenExpiresAt', 'refreshTokenExpiresAt', 'expiresIn', 'sessionId'], []])
     const session = await http.login(req('POST', '/login', headers), { sub: 'alice', transport: 'session', data: { cart: [] } })
-    expect(session.body).toEqual({ transport: 'session', sessionId: expect.any(String), expiresAt: expect.any(Number) })
-    expect(session.cookies[0]).toMatch(/^__Host-auth-session=[^;]+; Max-Age=\d+; Path=\/; Secure; HttpOnly; SameSite=Lax$/)
+    expect(session.body).toEqual({ transport: 'session', sessionId: expect.any(String), expiresAt: expect.any(Number), expiresIn: 604800 })
+    // Max-Age from the session's own lifetime (30 days), not this process's clock (the harness runs at T0).
+    expect(session.cookies[0]).toMatch(/^__Host-auth-session=[^;]+; Max-Age=2592000; Path=\/; Secure; HttpOnly; SameSite=Lax$/)
     // Each cookie login clears the other cookie transport's cookies: nothing planted outlives it.
     expect(cookie.cookies.slice(2).map((c) => c.split('=')[0])).toEqual(['__Host-auth-session'])
     expect(session.cookies.slice(1).map((c) => c.split('=')[0])).toEqual(['__Host-auth-at', '__Secure-auth-rt'])

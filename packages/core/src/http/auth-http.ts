@@ -182,9 +182,8 @@ async function loginResponse(ctx: HttpContext, request: AuthHttpRequest, options
     const login = await ctx.auth.login({ sub: options.sub, transport: 'session', metadata, ...(options.data ? { data: options.data } : {}) })
     // The cookie lives until the absolute expiry; the store enforces the sliding idle expiry, so the
     // cookie need not be set again on every request.
-    const maxAge = Math.floor((login.absoluteExpiresAt - Date.now()) / 1000)
-    const body = { transport, sessionId: login.sessionId, expiresAt: login.expiresAt }
-    const cookies = [ctx.cookies.serialize('session', login.sessionToken, Math.max(maxAge, 1))]
+    const body = { transport, sessionId: login.sessionId, expiresAt: login.expiresAt, expiresIn: login.expiresIn }
+    const cookies = [ctx.cookies.serialize('session', login.sessionToken, Math.max(login.absoluteExpiresIn, 1))]
     return jsonResponse(200, body, [...cookies, ctx.cookies.serializeClear('accessToken'), ctx.cookies.serializeClear('refreshToken')])
   }
   const tokens = await ctx.auth.login({ sub: options.sub, transport: 'tokens', metadata })

@@ -113,6 +113,7 @@ const LOGIN_RESPONSE: Readonly<Record<string, JsonSchema>> = withErrors({
       ...(tokenBody.properties as Record<string, unknown>),
       transport: { type: 'string', enum: ['cookie', 'bearer', 'session'] },
       expiresAt: { type: 'number' },
+      expiresIn: { type: 'number' },
     },
   },
 })

@@ -95,7 +95,7 @@ describe('login: the session record', () => {
     const login = await h.auth.login({ sub: 'alice', transport: 'session', data: { cart: [1] } })
     const record = h.store.peek({ sub: 'alice', id: login.sessionId })!
     expect(record).toMatchObject({ transport: 'session', refresh: null, data: { cart: [1] }, tokenHash: hashOf(login.sessionToken.split('.')[2]!) })
-    expect(login).toEqual({ transport: 'session', sessionToken: expect.any(String), sessionId: record.id, expiresAt: record.expiresAt, absoluteExpiresAt: record.absoluteExpiresAt })
+    expect(login).toEqual({ transport: 'session', sessionToken: expect.any(String), sessionId: record.id, expiresAt: record.expiresAt, absoluteExpiresAt: record.absoluteExpiresAt, expiresIn: 7 * 86_400, absoluteExpiresIn: 30 * 86_400 })
   })
 
   it('caps the idle expiry at the absolute expiry when the absolute lifetime is the shorter one', async () => {

@@ -39,6 +39,10 @@ export interface SessionLoginResult {
   expiresAt: number
   /** When the session ends however much it is used (ms): the session cookie's lifetime. */
   absoluteExpiresAt: number
+  /** Seconds until {@link SessionLoginResult.expiresAt}, so a client computes it on its own clock. */
+  expiresIn: number
+  /** Seconds until {@link SessionLoginResult.absoluteExpiresAt}: the session cookie's `Max-Age`. */
+  absoluteExpiresIn: number
 }
 
 /** What `auth.login` answers. */
@@ -105,6 +109,8 @@ export async function createSession(ctx: AuthContext, options: LoginOptions): Pr
       sessionId: id,
       expiresAt: session.expiresAt,
       absoluteExpiresAt: session.absoluteExpiresAt,
+      expiresIn: Math.floor((session.expiresAt - now) / 1000),
+      absoluteExpiresIn: Math.floor((session.absoluteExpiresAt - now) / 1000),
     }
   }
   const refreshToken = await formatRefreshToken(key, sub, id, 0, secret)

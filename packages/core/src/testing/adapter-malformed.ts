@@ -119,7 +119,7 @@ export function defineMalformedTests(harness: () => AdapterHarness): void {
       return { h, sid: login.json.sessionId, at: client.tokens!.accessToken, session: browser.jar.get(SESSION)! }
     }
 
-    it.each(CREDENTIALS)('answers %s with %i %s', async (_name, credential, status, code) => {
+    it.each(CREDENTIALS.map(([name, credential, status, code]) => ({ name, credential, status, code })))('answers $name with $status $code', async ({ credential, status, code }) => {
       const m = await material()
       const reply = await m.h.send({ path: '/api/me', headers: await credential(m) })
       expectJsonError(reply, status, code)
@@ -155,7 +155,7 @@ export function defineMalformedTests(harness: () => AdapterHarness): void {
   })
 
   describe('malformed bodies', () => {
-    it.each(BODIES)('answers a refresh with %s with %i %s and no cookie', async (_name, headers, body, status, code) => {
+    it.each(BODIES.map(([name, headers, body, status, code]) => ({ name, headers, body, status, code })))('answers a refresh with $name with $status $code and no cookie', async ({ headers, body, status, code }) => {
       const h = harness()
       const alice = h.agent()
       await alice.login('alice', 'cookie')

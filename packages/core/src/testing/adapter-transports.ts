@@ -14,7 +14,7 @@ import { isClearing } from './http-client.js'
 const LOGIN_FIELDS: Readonly<Record<HttpTransport, readonly string[]>> = {
   cookie: ['accessTokenExpiresAt', 'expiresIn', 'refreshTokenExpiresAt', 'sessionId', 'transport'],
   bearer: ['accessToken', 'accessTokenExpiresAt', 'expiresIn', 'refreshToken', 'refreshTokenExpiresAt', 'sessionId', 'transport'],
-  session: ['expiresAt', 'sessionId', 'transport'],
+  session: ['expiresAt', 'expiresIn', 'sessionId', 'transport'],
 }
 
 /** @internal */
