@@ -1,10 +1,9 @@
 /**
- * `@auth/fastify`: the protocol of `@auth/core` as a Fastify 4 and 5 plugin. Translation only:
- * every rule (credentials, CSRF, cookies, status codes, error bodies) is `createAuthHttp`'s.
+ * `@auth/fastify`: the protocol of `@auth/core` as a Fastify 4 and 5 plugin; translation only.
  *
  * @module @auth/fastify
  */
-import type { AuthError, AuthenticateResult, AuthHttp, AuthHttpResponse, AuthPrincipal, HttpLoginOptions, RequireAuthOptions } from '@auth/core'
+import { type AuthError, type AuthenticateResult, type AuthHttp, type AuthHttpResponse, type AuthPrincipal, type HttpLoginOptions, isAuthError, type RequireAuthOptions } from '@auth/core'
 import { fromNodeRequest } from '@auth/core/node'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
@@ -17,11 +16,12 @@ declare module 'fastify' {
 }
 
 export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
-
 /** Options of {@link authPlugin}. */
 export interface AuthPluginOptions {
   /** From `createAuthHttp` (`@auth/core`). */
   http: AuthHttp
+  /** Answer any thrown `AuthError` like the protocol, other errors going on to the handler in place. Default `true`. */
+  errorHandler?: boolean
 }
 
 const STATE = Symbol.for('@auth/fastify')
@@ -33,19 +33,25 @@ const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { u
 function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
   reply.code(answer.status).headers(answer.headers)
   for (const cookie of answer.cookies) reply.header('set-cookie', cookie) // Fastify appends set-cookie
-  return reply.send(answer.body === undefined ? undefined : answer.body)
+  return reply.send(answer.body)
 }
 
 function stateOf(request: FastifyRequest, caller: string) {
   const state = (request as WithState)[STATE]
-  if (!state) throw new Error(`@auth/fastify: ${caller} needs the authPlugin registered`)
-  return state
+  if (state) return state
+  throw new Error(`@auth/fastify: ${caller} needs the authPlugin registered`)
 }
 
-const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, options) => {
-  const { http } = options
+const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, { http, errorHandler = true }) => {
   if (typeof http?.authenticate !== 'function') throw new TypeError('@auth/fastify: options.http must be the result of createAuthHttp(auth, options)')
   fastify.decorateRequest('auth', null)
+  if (errorHandler) {
+    const previous = fastify.errorHandler
+    fastify.setErrorHandler(function answerAuthError(error, request, reply) {
+      if (!isAuthError(error)) return previous.call(this, error, request, reply)
+      return send(reply, http.errorResponse(error, (request as WithState)[STATE]?.result))
+    })
+  }
   fastify.addHook('onRequest', async function authenticate(request, reply) {
     if ((request.routeOptions.config as { authRoute?: boolean }).authRoute) return // the protocol authenticates its own routes
     const result = await http.authenticate(exchangeOf(request))
@@ -54,8 +60,7 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, options) =
     ;(request as WithState)[STATE] = { http, result }
     request.auth = result.principal
   })
-  // The protocol's routes, in their own context: bodies are left unread for the protocol, which
-  // reads and checks them itself (content type, size, shape) as it does under every framework.
+  // The protocol's routes in their own context, bodies unread: the protocol reads and checks them.
   await fastify.register(async function authRoutes(routes) {
     routes.removeAllContentTypeParsers()
     routes.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
@@ -94,9 +99,8 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, options) =
 export const authPlugin = fp(plugin, { name: '@auth/fastify', fastify: '4.x || 5.x' })
 
 /**
- * Guards a route (as its `preHandler` or `onRequest`): lets authenticated callers through (with
- * every role in `options.roles`, and `options.allow` if given), answers 401 (with its
- * `WWW-Authenticate`) or 403 otherwise. Exported from `'@auth/fastify'`.
+ * Guards a route (its `preHandler`): lets authenticated callers through (with every role in
+ * `options.roles`, and `options.allow` if given), else 401 or 403. Exported from `'@auth/fastify'`.
  *
  * @example
  * ```ts
@@ -120,11 +124,7 @@ export function requireAuth(options?: RequireAuthOptions): preHandlerAsyncHookHa
  *
  * @example
  * ```ts
- * app.post('/auth/login', async (request, reply) => {
- *   const user = await users.check(request.body.email, request.body.password)
- *   if (!user) return sendAuthError(request, reply, new AuthError('invalid_credentials'))
- *   return login(request, reply, { sub: user.id, transport: request.body.transport })
- * })
+ * app.post('/auth/login', async (request, reply) => login(request, reply, { sub: (await check(request.body)).id }))
  * ```
  *
  * @param request - the request (the plugin must be registered)

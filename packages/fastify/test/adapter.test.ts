@@ -60,6 +60,28 @@ describe.each(Object.entries(majors))('%s', (_name, fastify) => {
     await app.close()
   })
 
+  it('answers an AuthError thrown by a route like the protocol; other errors keep Fastify\'s handling; errorHandler: false opts out', async () => {
+    const app = fastify()
+    await app.register(authPlugin, { http: await setup() })
+    app.get('/throws', async () => {
+      throw new AuthError('token_expired')
+    })
+    app.get('/bug', async () => {
+      throw new RangeError('bug')
+    })
+    const thrown = await app.inject({ url: '/throws' })
+    expect([thrown.statusCode, thrown.json(), thrown.headers['www-authenticate'], thrown.headers['cache-control']]).toEqual([401, { error: { code: 'token_expired', message: 'The access token has expired.' } }, 'Bearer', 'no-store'])
+    const bug = await app.inject({ url: '/bug' })
+    expect([bug.statusCode, bug.json().message]).toEqual([500, 'bug'])
+    const plain = fastify()
+    await plain.register(authPlugin, { http: await setup(), errorHandler: false })
+    plain.get('/throws', async () => {
+      throw new AuthError('token_expired')
+    })
+    const untouched = await plain.inject({ url: '/throws' })
+    expect([untouched.statusCode, untouched.json().code]).toEqual([401, 'token_expired']) // Fastify's body: { statusCode, code, error, message }
+  })
+
   it('names itself for fastify-plugin, fails loudly without registration, refuses a non-protocol', async () => {
     expect((authPlugin as unknown as Record<symbol, unknown>)[Symbol.for('plugin-meta')]).toMatchObject({ name: '@auth/fastify', fastify: '4.x || 5.x' })
     const bare = fastify()
