@@ -3,27 +3,15 @@
  * Next.js route handler, Bun or a Worker would serve it, behind a minimal `node:http` → Fetch
  * shim (the part a runtime provides: `Request` in, `Response` out, every `Set-Cookie` kept).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { AuthError, type AuthHttp, createFetchHandler, type RequireAuthOptions, toFetchResponse } from '@auth/core'
 import type { AdapterTestApp, AdapterTestSetup } from '@auth/core/testing'
+import { serveLoopback } from './serve-loopback.js'
 
 export async function startFetchApp({ http }: AdapterTestSetup): Promise<AdapterTestApp> {
   const app = createFetchApp(http)
-  const server = createServer((req, res) => {
-    serveFetch(app, req, res).catch((error: unknown) => {
-      console.error(error) // a bug, not a credential failure: the suite fails on any 500
-      if (!res.headersSent) res.statusCode = 500
-      res.end()
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-  }
+  return serveLoopback((req, res) => serveFetch(app, req, res))
 }
 
 /** The application, in Fetch terms only. */

@@ -3,28 +3,15 @@
  * (`'@auth/core/node'`) with a hand-written router: what an adapter does, with nothing but the
  * bridge. Express and Koa adapters do the same in their own idiom.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AuthError, type AuthHttp, type AuthHttpResponse, type AuthPrincipal, type RequireAuthOptions } from '@auth/core'
 import { applyNodeHeaders, createNodeHandler, fromNodeRequest, sendNodeResponse } from '@auth/core/node'
 import type { AdapterTestApp, AdapterTestSetup } from '@auth/core/testing'
+import { serveLoopback } from './serve-loopback.js'
 
 export async function startNodeApp({ http }: AdapterTestSetup): Promise<AdapterTestApp> {
   const handleAuthRoute = createNodeHandler(http)
-  const server = createServer((req, res) => {
-    serve(http, handleAuthRoute, req, res).catch((error: unknown) => {
-      // A bug, not a credential failure: the suite fails on any 500.
-      console.error(error)
-      if (!res.headersSent) res.statusCode = 500
-      res.end()
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-  }
+  return serveLoopback((req, res) => serve(http, handleAuthRoute, req, res))
 }
 
 async function serve(

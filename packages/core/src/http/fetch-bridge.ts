@@ -6,6 +6,7 @@
  * @module
  */
 import { AuthError } from '../errors.js'
+import { readCappedText, type ReadCappedErrors } from '../lib/read-capped.js'
 import type { AuthHttp } from './auth-http.js'
 import type { AuthenticateResult } from './authenticate.js'
 import type { AuthHttpRequest, AuthHttpResponse, RequireAuthOptions } from './exchange.js'
@@ -38,7 +39,7 @@ export function toAuthRequest(request: Request, options: ToAuthRequestOptions = 
     method: request.method,
     url: url.pathname + url.search,
     header: (name) => request.headers.get(name),
-    readBody: (maxBytes) => readLimited(request, maxBytes),
+    readBody: (maxBytes) => readCappedText(request.body, maxBytes, BODY_ERRORS),
     ip: options.ip,
   }
 }
@@ -135,36 +136,8 @@ export function createFetchHandler(http: AuthHttp): FetchAuthHandler {
   }
 }
 
-/** Reads a Fetch body as UTF-8 text, refusing more than `maxBytes` bytes while reading. */
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return ''
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw new AuthError('payload_too_large', { reason: 'body' })
-    }
-    chunks.push(value)
-  }
-  return decodeUtf8(chunks, size)
-}
-
-/** @internal UTF-8 text of the chunks; invalid UTF-8 is a malformed body (400), never U+FFFD. */
-export function decodeUtf8(chunks: readonly Uint8Array[], size: number): string {
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw new AuthError('bad_request', { reason: 'json' })
-  }
+/** @internal How a request body over the limit or not UTF-8 is refused. */
+export const BODY_ERRORS: ReadCappedErrors = {
+  tooLarge: () => new AuthError('payload_too_large', { reason: 'body' }),
+  malformed: () => new AuthError('bad_request', { reason: 'json' }),
 }

@@ -24,6 +24,7 @@
 import type { FetchImplementation } from 'jose'
 import type { SignatureBackend } from '../crypto/backend.js'
 import { AuthError } from '../errors.js'
+import { readCappedText, type ReadCappedErrors } from '../lib/read-capped.js'
 import { type KeyResolver, type PreparedKey, prepareKey } from '../token/verify.js'
 import type { AuthKey } from './auth-key.js'
 import { checkJwksEntries, describeRefusedJwk, importJwksEntries } from './jwks-entries.js'
@@ -214,32 +215,12 @@ export function createRemoteKeyResolver(
 async function readCapped(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > maxBytes) throw new JwksFetchError('jwks_too_large')
-  const reader = response.body?.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  if (reader !== undefined) {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > maxBytes) {
-        reader.cancel().catch(() => {})
-        throw new JwksFetchError('jwks_too_large')
-      }
-      chunks.push(value)
-    }
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch (cause) {
-    throw new JwksFetchError('jwks_malformed', { cause })
-  }
+  return readCappedText(response.body, maxBytes, JWKS_BODY_ERRORS)
+}
+
+const JWKS_BODY_ERRORS: ReadCappedErrors = {
+  tooLarge: () => new JwksFetchError('jwks_too_large'),
+  malformed: (cause) => new JwksFetchError('jwks_malformed', { cause }),
 }
 
 /** Imports a fetched set: entries the verifier cannot use are skipped, with one warning per new set. */

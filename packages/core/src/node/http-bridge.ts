@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { AuthError } from '../errors.js'
 import type { AuthHttp } from '../http/auth-http.js'
 import type { AuthHttpRequest, AuthHttpResponse } from '../http/exchange.js'
-import { decodeUtf8 } from '../http/fetch-bridge.js'
+import { BODY_ERRORS } from '../http/fetch-bridge.js'
+import { decodeUtf8Chunks } from '../lib/read-capped.js'
 
 /** Options of {@link fromNodeRequest}. */
 export interface FromNodeRequestOptions {
@@ -154,7 +155,7 @@ function readNodeBody(req: IncomingMessage, maxBytes: number): Promise<string> {
     const onEnd = () => {
       cleanup()
       try {
-        resolve(decodeUtf8(chunks, size))
+        resolve(decodeUtf8Chunks(chunks, size, BODY_ERRORS))
       } catch (error) {
         reject(error)
       }
