@@ -56,7 +56,8 @@ export async function startDemo(env: Record<string, string | undefined>): Promis
   const demo = spawnDemo(env)
   const deadline = Date.now() + START_TIMEOUT_MS
   for (;;) {
-    const url = /listening on (http:\/\/\S+)/.exec(demo.stdout())?.[1]
+    // The whole banner: its last line ends with "Ctrl+C stops" (the pipe may split the lines).
+    const url = /listening on (http:\/\/\S+)[^]*Ctrl\+C stops\n/.exec(demo.stdout())?.[1]
     if (url) return { ...demo, url }
     if (demo.child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`the demo did not start (exit ${demo.child.exitCode}):\n${demo.stdout()}\n${demo.stderr()}`)

@@ -216,7 +216,7 @@ describe.each(RUNS)('the demo on $framework and the $store store', ({ framework,
     const { jar, request } = clientOf(base)
     const login = await request('POST', '/auth/login', { body: { ...DEMO, transport: 'session' } })
     expect(login.status).toBe(200)
-    expect(login.body).toEqual({ transport: 'session', sessionId: expect.any(String), expiresAt: expect.any(Number) })
+    expect(login.body).toEqual({ transport: 'session', sessionId: expect.any(String), expiresAt: expect.any(Number), expiresIn: 604_800 })
     expect(jar.names()).toEqual(['__Host-auth-session'])
     const sid = login.body.sessionId
     expect((await request('GET', '/api/me')).body).toEqual({ sub: 'user-demo', sid, email: DEMO.email, transport: 'session' })

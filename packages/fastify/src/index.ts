@@ -20,7 +20,7 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 export interface AuthPluginOptions {
   /** From `createAuthHttp` (`@auth/core`). */
   http: AuthHttp
-  /** Answer any thrown `AuthError` like the protocol, other errors going on to the handler in place. Default `true`. */
+  /** Answer an `AuthError` thrown by a route registered after the plugin like the protocol does. Default `true`. */
   errorHandler?: boolean
 }
 
@@ -29,7 +29,6 @@ type WithState = FastifyRequest & { [STATE]?: { http: AuthHttp; result: Authenti
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
 const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, ip: request.ip, parsedBody: request.body })
-
 function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
   reply.code(answer.status).headers(answer.headers)
   for (const cookie of answer.cookies) reply.header('set-cookie', cookie) // Fastify appends set-cookie
@@ -46,10 +45,13 @@ const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, { http, er
   if (typeof http?.authenticate !== 'function') throw new TypeError('@auth/fastify: options.http must be the result of createAuthHttp(auth, options)')
   fastify.decorateRequest('auth', null)
   if (errorHandler) {
-    const previous = fastify.errorHandler
-    fastify.setErrorHandler(function answerAuthError(error, request, reply) {
-      if (!isAuthError(error)) return previous.call(this, error, request, reply)
-      return send(reply, http.errorResponse(error, (request as WithState)[STATE]?.result))
+    // Per route (of those registered after the plugin), not setErrorHandler: yours stays yours.
+    fastify.addHook('onRoute', (route) => {
+      const own = route.errorHandler
+      route.errorHandler = function answerAuthError(error, request, reply) {
+        if (!isAuthError(error)) return (own ?? request.server.errorHandler).call(this, error, request, reply)
+        return send(reply, http.errorResponse(error, (request as WithState)[STATE]?.result))
+      }
     })
   }
   fastify.addHook('onRequest', async function authenticate(request, reply) {
@@ -137,8 +139,7 @@ export async function login(request: FastifyRequest, reply: FastifyReply, option
 }
 
 /**
- * Answers an `AuthError` of yours (say `invalid_credentials`) like the protocol's. Exported from `'@auth/fastify'`.
- *
+ * Answers an `AuthError` of yours (say `invalid_credentials`) like the protocol. Exported from `'@auth/fastify'`.
  * @param request - the request (the plugin must be registered)
  * @param reply - the reply it answers
  * @param error - the error to answer

@@ -60,19 +60,32 @@ describe.each(Object.entries(majors))('%s', (_name, fastify) => {
     await app.close()
   })
 
-  it('answers an AuthError thrown by a route like the protocol; other errors keep Fastify\'s handling; errorHandler: false opts out', async () => {
-    const app = fastify()
-    await app.register(authPlugin, { http: await setup() })
-    app.get('/throws', async () => {
-      throw new AuthError('token_expired')
-    })
-    app.get('/bug', async () => {
-      throw new RangeError('bug')
-    })
-    const thrown = await app.inject({ url: '/throws' })
-    expect([thrown.statusCode, thrown.json(), thrown.headers['www-authenticate'], thrown.headers['cache-control']]).toEqual([401, { error: { code: 'token_expired', message: 'The access token has expired.' } }, 'Bearer', 'no-store'])
-    const bug = await app.inject({ url: '/bug' })
-    expect([bug.statusCode, bug.json().message]).toEqual([500, 'bug'])
+  it('answers an AuthError thrown by a route like the protocol; other errors reach your own error handler, with no warning', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error & { code?: string }) => warnings.push(String(warning.code ?? warning.name))
+    process.on('warning', onWarning)
+    try {
+      const app = fastify()
+      await app.register(authPlugin, { http: await setup() })
+      app.setErrorHandler((error, _request, reply) => reply.code(500).send({ mine: (error as Error).message }))
+      app.get('/throws', async () => {
+        throw new AuthError('token_expired')
+      })
+      app.get('/bug', async () => {
+        throw new RangeError('bug')
+      })
+      app.get('/own', { errorHandler: (_error, _request, reply) => reply.code(418).send({ own: true }) }, async () => {
+        throw new RangeError('teapot')
+      })
+      const thrown = await app.inject({ url: '/throws' })
+      expect([thrown.statusCode, thrown.json(), thrown.headers['www-authenticate'], thrown.headers['cache-control']]).toEqual([401, { error: { code: 'token_expired', message: 'The access token has expired.' } }, 'Bearer', 'no-store'])
+      expect((await app.inject({ url: '/bug' })).json()).toEqual({ mine: 'bug' })
+      expect((await app.inject({ url: '/own' })).json()).toEqual({ own: true })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(warnings).not.toContain('FSTWRN004')
+    } finally {
+      process.off('warning', onWarning)
+    }
     const plain = fastify()
     await plain.register(authPlugin, { http: await setup(), errorHandler: false })
     plain.get('/throws', async () => {
