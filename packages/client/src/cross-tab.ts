@@ -1,0 +1,191 @@
+/**
+ * What the tabs of one origin share: one lock around the refresh call, one **shared record**
+ * (generation, expiry, user, and whether the session ended; never a token), and messages.
+ *
+ * | platform has | lock | record read inside the lock | news to the other tabs |
+ * |---|---|---|---|
+ * | Web Locks + BroadcastChannel + localStorage | `navigator.locks` | localStorage | channel (bearer tokens too) |
+ * | no Web Locks | a localStorage lease | localStorage | channel, or `storage` events |
+ * | no localStorage | Web Locks, if any | this tab's copy, kept current by the channel | channel |
+ * | none of them | none: one tab | this tab's copy | none |
+ *
+ * The check-after-lock is the reason for the record: a tab that waited for the lock reads the
+ * generation first, and skips its own call when another tab already rotated the token. The record
+ * lives in localStorage, written before the lock is released, because a channel message may
+ * arrive after the next tab got the lock.
+ *
+ * The lease: write `{ owner, until }` when the lease is free or expired, wait a moment, read it
+ * back; whoever's write stayed holds it. Two tabs writing within that moment is the rare race
+ * it cannot exclude; the shared generation then still stops the second call in most cases.
+ *
+ * @internal
+ * @module
+ */
+import type { Platform } from './platform.js'
+
+/** @internal Everything the tabs share about the session; no tokens. */
+export interface SharedRecord {
+  /** Bumped by every change: a refresh, a login, a logout. */
+  generation: number
+  expiresAt: number | null
+  lifetimeMs: number | null
+  sessionId: string | null
+  user: string | null
+  /** Why the session ended (`logout`, `session_expired`…), or `null` while it lives. */
+  ended: string | null
+}
+
+/** @internal Bearer tokens, only ever sent over the channel. */
+export interface Tokens {
+  accessToken: string
+  refreshToken: string
+}
+
+/** @internal A message between tabs. */
+export type TabMessage = { type: 'state'; record: SharedRecord; tokens?: Tokens } | { type: 'ask' }
+
+/** @internal */
+export interface CrossTabOptions {
+  name: string
+  platform: Platform
+  now: () => number
+  /** Longest a lease holder may keep it (ms). */
+  leaseMs: number
+  onRecord(record: SharedRecord, tokens: Tokens | undefined): void
+  onAsk(): void
+}
+
+/** @internal */
+export interface CrossTab {
+  exclusive<T>(callback: () => Promise<T>): Promise<T>
+  read(): SharedRecord | null
+  publish(record: SharedRecord, tokens?: Tokens): void
+  ask(): void
+  close(): void
+}
+
+const LEASE_SETTLE_MS = 30
+const LEASE_POLL_MS = 100
+
+function parseRecord(text: string | null): SharedRecord | null {
+  if (text === null) return null
+  try {
+    const record = JSON.parse(text) as SharedRecord
+    return typeof record?.generation === 'number' ? record : null
+  } catch {
+    return null
+  }
+}
+
+/** @internal */
+export function createCrossTab(options: CrossTabOptions): CrossTab {
+  const { name, platform, now } = options
+  const { storage, timers } = platform
+  const leaseKey = `${name}:lease`
+  const owner = `${now()}-${Math.random().toString(36).slice(2)}`
+  let memory: SharedRecord | null = null
+  const channel = platform.channel?.(name) ?? null
+  const cleanups: (() => void)[] = []
+
+  const read = (): SharedRecord | null => {
+    if (!storage) return memory
+    try {
+      return parseRecord(storage.getItem(name))
+    } catch {
+      return memory
+    }
+  }
+  const remember = (record: SharedRecord) => {
+    if (!memory || record.generation > memory.generation) memory = record
+  }
+
+  if (channel) {
+    cleanups.push(
+      channel.subscribe((data) => {
+        const message = data as TabMessage | null
+        if (message?.type === 'ask') options.onAsk()
+        else if (message?.type === 'state' && typeof message.record?.generation === 'number') {
+          remember(message.record)
+          options.onRecord(message.record, message.tokens)
+        }
+      }),
+    )
+  }
+  // Without a channel, the record's own `storage` events carry the news (never tokens).
+  let leaseChanged: (() => void) | null = null
+  if (storage) {
+    cleanups.push(
+      storage.subscribe((key) => {
+        if (key === leaseKey || key === null) leaseChanged?.()
+        if ((key === name || key === null) && !channel) {
+          const record = read()
+          if (record) options.onRecord(record, undefined)
+        }
+      }),
+    )
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const handle = timers.setTimeout(done, ms)
+      function done() {
+        timers.clearTimeout(handle)
+        leaseChanged = null
+        resolve()
+      }
+      leaseChanged = done
+    })
+
+  async function withLease<T>(store: NonNullable<Platform['storage']>, callback: () => Promise<T>): Promise<T> {
+    const holder = () => {
+      const lease = parseLease(store.getItem(leaseKey))
+      return lease && lease.until > now() ? lease.owner : null
+    }
+    for (;;) {
+      const current = holder()
+      if (current === null || current === owner) {
+        store.setItem(leaseKey, JSON.stringify({ owner, until: now() + options.leaseMs }))
+        await sleep(LEASE_SETTLE_MS)
+        if (holder() === owner) break
+      } else await sleep(LEASE_POLL_MS)
+    }
+    try {
+      return await callback()
+    } finally {
+      if (parseLease(store.getItem(leaseKey))?.owner === owner) store.removeItem(leaseKey)
+    }
+  }
+
+  return {
+    read,
+    exclusive(callback) {
+      if (platform.locks) return platform.locks.request(name, callback)
+      if (storage) return withLease(storage, callback)
+      return callback()
+    },
+    publish(record, tokens) {
+      remember(record)
+      try {
+        storage?.setItem(name, JSON.stringify(record))
+      } catch {
+        // A full or blocked storage: the channel still carries the news.
+      }
+      channel?.postMessage(tokens ? { type: 'state', record, tokens } : { type: 'state', record })
+    },
+    ask: () => channel?.postMessage({ type: 'ask' }),
+    close() {
+      for (const cleanup of cleanups.splice(0)) cleanup()
+      channel?.close()
+    },
+  }
+}
+
+function parseLease(text: string | null): { owner: string; until: number } | null {
+  if (text === null) return null
+  try {
+    const lease = JSON.parse(text) as { owner?: unknown; until?: unknown }
+    return typeof lease.owner === 'string' && typeof lease.until === 'number' ? { owner: lease.owner, until: lease.until } : null
+  } catch {
+    return null
+  }
+}

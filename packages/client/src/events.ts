@@ -1,0 +1,85 @@
+/**
+ * The typed events of the client, and the small emitter behind {@link AuthClient.on}.
+ *
+ * @module
+ */
+
+/** Where a change came from: this tab, or another tab of the same origin. */
+export type ChangeSource = 'local' | 'remote'
+
+/** The events of an {@link AuthClient} and their payloads. */
+export interface AuthClientEvents {
+  /** New tokens: refreshed here or in another tab, or a login. */
+  refreshed: {
+    /** The shared generation the tokens belong to. */
+    generation: number
+    /** When the access token expires, on this device's clock (ms), or `null` when unknown. */
+    expiresAt: number | null
+    /** Whether this tab made the refresh call. */
+    source: ChangeSource
+  }
+  /** The session ended: a logout (here or in another tab), or the server refused the refresh (revoked, reused). */
+  loggedOut: {
+    /** `logout`, or the server's code (`session_revoked`, `refresh_reused`, `refresh_invalid`…). */
+    reason: string
+    /** Whether this tab noticed it first. */
+    source: ChangeSource
+  }
+  /** The server said the session expired (`session_expired`): a new login is needed. */
+  sessionExpired: {
+    /** Whether this tab noticed it first. */
+    source: ChangeSource
+  }
+  /** A login as a different user, here or in another tab. */
+  userChanged: {
+    /** The user before, or `null`. */
+    previous: string | null
+    /** The user now, or `null` after a logout. */
+    user: string | null
+    /** Whether the login happened in this tab. */
+    source: ChangeSource
+  }
+  /** The circuit breaker tripped: more refreshes in its window than it allows. */
+  refreshLoop: {
+    /** Refreshes within the window. */
+    count: number
+    /** The window (ms). */
+    windowMs: number
+  }
+}
+
+/** The name of an event of {@link AuthClientEvents}. */
+export type AuthClientEventName = keyof AuthClientEvents
+
+/** A listener of one event. */
+export type AuthClientListener<TName extends AuthClientEventName> = (event: AuthClientEvents[TName]) => void
+
+/** @internal A typed emitter: a throwing listener does not stop the others. */
+export interface Emitter {
+  on<TName extends AuthClientEventName>(name: TName, listener: AuthClientListener<TName>): () => void
+  emit<TName extends AuthClientEventName>(name: TName, event: AuthClientEvents[TName]): void
+  clear(): void
+}
+
+/** @internal */
+export function createEmitter(onListenerError: (error: unknown) => void): Emitter {
+  const listeners = new Map<AuthClientEventName, Set<(event: never) => void>>()
+  return {
+    on(name, listener) {
+      let set = listeners.get(name)
+      if (!set) listeners.set(name, (set = new Set()))
+      set.add(listener)
+      return () => void set.delete(listener)
+    },
+    emit(name, event) {
+      for (const listener of [...(listeners.get(name) ?? [])]) {
+        try {
+          ;(listener as (event: unknown) => void)(event)
+        } catch (error) {
+          onListenerError(error)
+        }
+      }
+    },
+    clear: () => listeners.clear(),
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The token response of the protocol, and the one refresh call: what the server answered,
+ * sorted into the three outcomes the client acts on.
+ *
+ * | answer | outcome |
+ * |---|---|
+ * | 200 with a token response | `ok` |
+ * | 401 (`refresh_reused`, `refresh_invalid`, `session_revoked`, `session_expired`, `token_missing`…) | `refused`: the session is over |
+ * | network error, 408, 429, 5xx, any other status, an unreadable 200 | `transient`: never a logout |
+ *
+ * Only a 401 ends a session: a 403 (`csrf_rejected`) or 400 is a misconfiguration that a
+ * logout would not fix, and logging users out over it would hide it.
+ *
+ * @module
+ */
+import { parseRetryAfter } from './backoff.js'
+
+/**
+ * The JSON of a token response (`POST /auth/refresh`, and the login helpers of the server
+ * adapters). The tokens themselves are only in the bearer transport.
+ */
+export interface TokenResponse {
+  /** How the tokens travel. */
+  transport: 'cookie' | 'bearer'
+  /** The access token (bearer transport only). */
+  accessToken?: string
+  /** The refresh token (bearer transport only). */
+  refreshToken?: string
+  /** The access token's expiry on the **server's** clock (ms); the client uses `expiresIn` instead. */
+  accessTokenExpiresAt?: number
+  /** The refresh token's expiry on the server's clock (ms). */
+  refreshTokenExpiresAt?: number
+  /** The access token's lifetime in seconds, counted from the answer's arrival. */
+  expiresIn: number
+  /** The session the tokens belong to. */
+  sessionId?: string
+}
+
+/** @internal */
+export type RefreshOutcome =
+  | { kind: 'ok'; body: TokenResponse }
+  | { kind: 'refused'; code: string; status: number }
+  | { kind: 'transient'; status: number; retryAfterMs: number | null; cause?: unknown }
+
+/** @internal Whether `value` is a token response this client can use in `transport`. */
+export function isTokenResponse(value: unknown, transport: 'cookie' | 'bearer'): value is TokenResponse {
+  if (typeof value !== 'object' || value === null) return false
+  const body = value as Record<string, unknown>
+  if (typeof body.expiresIn !== 'number' || !Number.isFinite(body.expiresIn) || body.expiresIn < 0) return false
+  return transport === 'cookie' || (typeof body.accessToken === 'string' && typeof body.refreshToken === 'string')
+}
+
+/** @internal The `code` of a protocol error body, or `undefined`. */
+export async function readErrorCode(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.json()) as { error?: { code?: unknown } } | null
+    return typeof body?.error?.code === 'string' ? body.error.code : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** @internal What {@link requestRefresh} needs. */
+export interface RefreshRequest {
+  fetch: typeof fetch
+  url: string
+  transport: 'cookie' | 'bearer'
+  refreshToken: string | null
+  now: () => number
+}
+
+/** @internal Calls `POST /auth/refresh` once and sorts the answer. */
+export async function requestRefresh(request: RefreshRequest): Promise<RefreshOutcome> {
+  const init: RequestInit =
+    request.transport === 'bearer'
+      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: request.refreshToken }), credentials: 'omit' }
+      : { method: 'POST', credentials: 'include' }
+  let response: Response
+  try {
+    response = await request.fetch(request.url, init)
+  } catch (cause) {
+    return { kind: 'transient', status: 0, retryAfterMs: null, cause }
+  }
+  if (response.status === 401) return { kind: 'refused', code: (await readErrorCode(response)) ?? 'refresh_invalid', status: 401 }
+  if (response.status !== 200) {
+    return { kind: 'transient', status: response.status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), request.now()) }
+  }
+  const body: unknown = await response.json().catch(() => null)
+  return isTokenResponse(body, request.transport) ? { kind: 'ok', body } : { kind: 'transient', status: 200, retryAfterMs: null }
+}

@@ -1,0 +1,3 @@
+import { definePackage } from '../../tsup.preset'
+
+export default definePackage({ entry: ['src/index.ts'] })

@@ -1,0 +1,3 @@
+import { definePackageTests } from '../../vitest.shared'
+
+export default definePackageTests()
