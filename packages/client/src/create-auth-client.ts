@@ -179,22 +179,23 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   /** Refreshes when the token expires within `leadMs`, or joins the refresh in flight. */
   function refreshIf(leadMs: number): Promise<void> {
     if (inflight) return inflight
-    return needsRefresh(leadMs) ? run(false, record.generation) : Promise.resolve()
+    return needsRefresh(leadMs) ? run(false, record.generation, leadMs) : Promise.resolve()
   }
 
-  function run(force: boolean, seen: number): Promise<void> {
-    inflight ??= crossTab.exclusive(() => refreshLocked(force, seen)).finally(() => (inflight = null))
+  /** The single flight: `force` refreshes whatever the expiry, else only within `leadMs` of it (checked again inside the lock). */
+  function run(force: boolean, seen: number, leadMs = 0): Promise<void> {
+    inflight ??= crossTab.exclusive(() => refreshLocked(force, seen, leadMs)).finally(() => (inflight = null))
     return inflight
   }
 
-  async function refreshLocked(force: boolean, seen: number): Promise<void> {
+  async function refreshLocked(force: boolean, seen: number, leadMs: number): Promise<void> {
     const latest = crossTab.read()
     if (latest && latest.generation > record.generation) await catchUp(latest)
     if (record.generation > seen) {
       if (status !== 'active') throw new AuthClientError('signed_out')
       return // another tab did it meanwhile
     }
-    if (!force && !needsRefresh(margin())) return
+    if (!force && !needsRefresh(leadMs)) return
     if (transport === 'bearer' && !tokens) throw new AuthClientError('signed_out')
     if (breaker.isOpen(clock())) {
       if (!loopReported) emitter.emit('refreshLoop', { count: breaker.count(clock()), windowMs: breaker.windowMs })

@@ -189,4 +189,9 @@ export function recordEvents(client: AuthClient): string[] {
   return seen
 }
 
+/** Lets every pending promise chain run (a refresh takes a few microtask hops). */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve()
+}
+
 export { error as errorResponse, json as jsonResponse }
