@@ -26,7 +26,7 @@ import { createEmitter, type ChangeSource } from './events.js'
 import type { AuthClient, AuthClientState, CreateAuthClientOptions } from './options.js'
 import { isServer, resolvePlatform } from './platform.js'
 import { isTokenResponse, requestRefresh, type TokenResponse } from './token-response.js'
-import { createMemoryTokenStorage } from './token-storage.js'
+import { createMemoryTokenStorage, type StoredSession } from './token-storage.js'
 
 /** setTimeout's largest delay; a longer one fires at once. */
 const MAX_DELAY = 2 ** 31 - 1
@@ -110,7 +110,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     if (transport === 'bearer') {
       if (!nextTokens) return // the channel brings the tokens with the same generation
       tokens = nextTokens
-      void Promise.resolve(tokenStorage.save(toStored(next, nextTokens))).catch(noop)
+      persist(toStored(next, nextTokens))
     }
     const previousUser = record.user
     record = next
@@ -125,8 +125,17 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     status = 'signedOut'
     tokens = null
     clearTimers()
-    void Promise.resolve(tokenStorage.save(null)).catch(noop)
+    persist(null)
     wake()
+  }
+
+  /** A failing token storage must not break the session in memory. */
+  function persist(session: StoredSession | null): void {
+    try {
+      void Promise.resolve(tokenStorage.save(session)).catch(noop)
+    } catch {
+      // see above
+    }
   }
 
   function commit(body: TokenResponse, user: string | null): void {
@@ -275,10 +284,9 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 
   const start = async (): Promise<void> => {
     const latest = crossTab.read()
-    if (latest) {
-      record = latest
-      if (transport === 'cookie' && latest.ended === null) status = 'active'
-    }
+    // Cookies are shared by the tabs, so is the record's expiry; bearer tokens come from a tab or the storage.
+    if (latest && transport === 'cookie') (record = latest), (status = latest.ended === null ? 'active' : 'unknown')
+    else if (latest) record = { ...record, generation: latest.generation }
     if (transport === 'cookie') return scheduleProactive()
     const saved = await Promise.resolve(tokenStorage.load()).catch(() => null)
     if (saved && status !== 'active') {
@@ -327,6 +335,6 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   }
 }
 
-function toStored(record: SharedRecord, tokens: Tokens) {
+function toStored(record: SharedRecord, tokens: Tokens): StoredSession {
   return { ...tokens, expiresAt: record.expiresAt ?? 0, lifetimeMs: record.lifetimeMs ?? 0, sessionId: record.sessionId, user: record.user }
 }
