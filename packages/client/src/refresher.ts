@@ -1,0 +1,167 @@
+/**
+ * The one refresh path behind every trigger, and its timers.
+ *
+ * | step | outcome |
+ * |---|---|
+ * | a refresh is in flight in this tab | join it (single-flight) |
+ * | inside the cross-tab lock: the shared generation moved past the one seen | adopt the other tab's result, no call |
+ * | not forced, and the token no longer expires within the lead | nothing |
+ * | the breaker is open (a 4th successful refresh within 60 s) | `refreshLoop` once, reject `refresh_loop`, no call |
+ * | 200 | commit: generation + 1, every tab told; backoff and breaker bookkeeping |
+ * | 401 | the session ends everywhere; reject `signed_out` |
+ * | network error, 5xx, 429, other | keep the session; retry after full-jitter backoff (≥ `Retry-After`) or on `online`; reject `refresh_failed` |
+ *
+ * The proactive timer fires a random 1–1.5 margins before expiry, so the tabs' timers spread;
+ * whichever wins the lock refreshes, the others find the generation moved.
+ *
+ * @internal
+ * @module
+ */
+import { type BackoffOptions, backoffDelay, type BreakerOptions, createBreaker } from './backoff.js'
+import type { CrossTab, SharedRecord } from './cross-tab.js'
+import { AuthClientError } from './errors.js'
+import type { Emitter } from './events.js'
+import type { AuthTimers } from './platform.js'
+import type { Session } from './session.js'
+import { requestRefresh } from './token-response.js'
+
+/** setTimeout's largest delay; a longer one would fire at once. */
+const MAX_DELAY = 2 ** 31 - 1
+const noop = () => {}
+
+/** @internal */
+export interface RefresherOptions {
+  session: Session
+  crossTab: CrossTab
+  emitter: Emitter
+  transport: 'cookie' | 'bearer'
+  fetch: typeof fetch
+  url: string
+  clock: () => number
+  random: () => number
+  timers: AuthTimers
+  proactive: boolean
+  marginMs: number | undefined
+  handoffMs: number
+  backoff: BackoffOptions | undefined
+  breaker: BreakerOptions | undefined
+}
+
+/** @internal */
+export interface Refresher {
+  /** The margin for the current token (ms). */
+  margin(): number
+  /** Refreshes when the token expires within `leadMs`, or joins the refresh in flight. */
+  refreshIf(leadMs: number): Promise<void>
+  /** Refreshes unless the generation moved past `seen` (then adopts that result). */
+  force(seen: number): Promise<void>
+  /** Runs a pending retry now (the network is back), else checks expiry. */
+  retryNow(): void
+  /** Reschedules the timers after a change of the session. */
+  reschedule(): void
+  stop(): void
+}
+
+/** @internal */
+export function createRefresher(options: RefresherOptions): Refresher {
+  const { session, crossTab, emitter, transport, clock, timers } = options
+  const breaker = createBreaker(options.breaker ?? {})
+  let inflight: Promise<void> | null = null
+  let proactiveTimer: unknown = null
+  let retry: { timer: unknown; force: boolean } | null = null
+  let attempt = 0
+  let loopReported = false
+  let stopped = false
+
+  const margin = () => options.marginMs ?? Math.min(30_000, (session.record.lifetimeMs ?? 0) / 5)
+  const needsRefresh = (leadMs: number) => session.status === 'active' && session.record.expiresAt !== null && session.record.expiresAt - clock() <= leadMs
+  const clearRetry = () => (retry && timers.clearTimeout(retry.timer), (retry = null))
+
+  function refreshIf(leadMs: number): Promise<void> {
+    if (inflight) return inflight
+    return needsRefresh(leadMs) ? run(false, session.record.generation, leadMs) : Promise.resolve()
+  }
+
+  function run(force: boolean, seen: number, leadMs = 0): Promise<void> {
+    inflight ??= crossTab.exclusive(() => refreshLocked(force, seen, leadMs)).finally(() => (inflight = null))
+    return inflight
+  }
+
+  async function refreshLocked(force: boolean, seen: number, leadMs: number): Promise<void> {
+    const latest = crossTab.read()
+    if (latest && latest.generation > session.record.generation) await catchUp(latest)
+    if (session.record.generation > seen) {
+      if (session.status !== 'active') throw new AuthClientError('signed_out')
+      return // another tab did it meanwhile
+    }
+    if (!force && !needsRefresh(leadMs)) return
+    if (transport === 'bearer' && !session.tokens) throw new AuthClientError('signed_out')
+    if (breaker.isOpen(clock())) {
+      if (!loopReported) emitter.emit('refreshLoop', { count: breaker.count(clock()), windowMs: breaker.windowMs })
+      loopReported = true
+      throw new AuthClientError('refresh_loop')
+    }
+    loopReported = false
+    const outcome = await requestRefresh({ fetch: options.fetch, url: options.url, transport, refreshToken: session.tokens?.refreshToken ?? null, now: clock })
+    if (outcome.kind === 'ok') {
+      breaker.record(clock())
+      attempt = 0
+      clearRetry()
+      session.commit(outcome.body, session.record.ended === null ? session.record.user : null)
+      return
+    }
+    if (outcome.kind === 'refused') {
+      if (session.status === 'active') session.end(outcome.code)
+      else session.markSignedOut()
+      throw new AuthClientError('signed_out', { status: 401, serverCode: outcome.code })
+    }
+    const delay = backoffDelay(attempt++, options.backoff ?? {}, options.random, outcome.retryAfterMs)
+    if (session.status === 'active') {
+      clearRetry()
+      retry = { force, timer: timers.setTimeout(retryNow, delay) }
+    }
+    throw new AuthClientError('refresh_failed', { status: outcome.status, retryInMs: delay, cause: outcome.cause })
+  }
+
+  /** Another tab is ahead: take its result (cookie: the record; bearer: wait for the channel's tokens). */
+  async function catchUp(latest: SharedRecord): Promise<void> {
+    if (transport === 'cookie' || latest.ended !== null) return session.adopt(latest, undefined, 'remote')
+    if (await session.waitFor(() => session.record.generation >= latest.generation, options.handoffMs)) return
+    // Our refresh token was rotated by that tab: presenting it would look like a replay. Wait instead.
+    throw new AuthClientError('refresh_failed', { status: 0 })
+  }
+
+  function retryNow(): void {
+    if (!retry) return void refreshIf(margin()).catch(noop)
+    const { force } = retry
+    clearRetry()
+    if (session.status === 'active') (force ? run(true, session.record.generation) : refreshIf(margin())).catch(noop)
+  }
+
+  function reschedule(): void {
+    if (proactiveTimer !== null) timers.clearTimeout(proactiveTimer)
+    proactiveTimer = null
+    if (session.status !== 'active') clearRetry()
+    if (!options.proactive || stopped || session.status !== 'active' || session.record.expiresAt === null) return
+    const lead = margin() * (1 + options.random() / 2)
+    const delay = Math.min(MAX_DELAY, Math.max(0, session.record.expiresAt - lead - clock()))
+    proactiveTimer = timers.setTimeout(() => {
+      proactiveTimer = null
+      if (needsRefresh(lead)) refreshIf(lead).catch(noop)
+      else reschedule() // woke early: the delay was over the timer's maximum
+    }, delay)
+  }
+
+  return {
+    margin,
+    refreshIf,
+    force: (seen) => run(true, seen),
+    retryNow,
+    reschedule,
+    stop() {
+      stopped = true
+      if (proactiveTimer !== null) timers.clearTimeout(proactiveTimer)
+      clearRetry()
+    },
+  }
+}
