@@ -72,7 +72,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     name: options.name ?? `auth-client:${routes}`,
     platform: shared,
     now: clock,
-    leaseMs: options.leaseMs ?? 10_000,
+    leaseMs: options.leaseMs ?? 15_000,
     onRecord: (next, tokens) => session.adopt(next, tokens, 'remote'),
     onAsk: () => session.status === 'active' && session.tokens && crossTab.publish(session.record, session.tokens),
   })
@@ -84,6 +84,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     random: options.random ?? Math.random,
     proactive: options.proactive ?? !isServer(),
     marginMs: options.refreshMarginMs,
+    timeoutMs: options.refreshTimeoutMs ?? 10_000,
     backoff: options.backoff,
     breaker: options.breaker,
   })

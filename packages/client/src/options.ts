@@ -36,7 +36,9 @@ export interface CreateAuthClientOptions {
   tokenStorage?: TokenStorage
   /** Bearer only: how long a new tab waits for an open tab to hand over the tokens (ms). Default 150. */
   handoffTimeoutMs?: number
-  /** How long a `storage` lease may be held (ms), when Web Locks are missing. Default 10 000. */
+  /** How long the refresh call may take before it counts as a network error (ms). Default 10 000. */
+  refreshTimeoutMs?: number
+  /** How long a `storage` lease may be held (ms), when Web Locks are missing; longer than `refreshTimeoutMs`. Default 15 000. */
   leaseMs?: number
   /** The name of the lock, the channel and the storage key. Default `auth-client:` + baseUrl + prefix. */
   name?: string

@@ -42,6 +42,7 @@ export interface RefresherOptions {
   timers: AuthTimers
   proactive: boolean
   marginMs: number | undefined
+  timeoutMs: number
   handoffMs: number
   backoff: BackoffOptions | undefined
   breaker: BreakerOptions | undefined
@@ -102,7 +103,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
       throw new AuthClientError('refresh_loop')
     }
     loopReported = false
-    const outcome = await requestRefresh({ fetch: options.fetch, url: options.url, transport, refreshToken: session.tokens?.refreshToken ?? null, now: clock })
+    const outcome = await requestRefresh({ fetch: options.fetch, url: options.url, transport, refreshToken: session.tokens?.refreshToken ?? null, now: clock, timers, timeoutMs: options.timeoutMs })
     if (outcome.kind === 'ok') {
       breaker.record(clock())
       attempt = 0

@@ -14,6 +14,7 @@
  * @module
  */
 import { parseRetryAfter } from './backoff.js'
+import type { AuthTimers } from './platform.js'
 
 /**
  * The JSON of a token response (`POST /auth/refresh`, and the login helpers of the server
@@ -67,6 +68,9 @@ export interface RefreshRequest {
   transport: 'cookie' | 'bearer'
   refreshToken: string | null
   now: () => number
+  timers: AuthTimers
+  /** A hung refresh would hold the cross-tab lock for ever: abort it after this long. */
+  timeoutMs: number
 }
 
 /** @internal Calls `POST /auth/refresh` once and sorts the answer. */
@@ -75,11 +79,15 @@ export async function requestRefresh(request: RefreshRequest): Promise<RefreshOu
     request.transport === 'bearer'
       ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: request.refreshToken }), credentials: 'omit' }
       : { method: 'POST', credentials: 'include' }
+  const abort = new AbortController()
+  const timer = request.timers.setTimeout(() => abort.abort(), request.timeoutMs)
   let response: Response
   try {
-    response = await request.fetch(request.url, init)
+    response = await request.fetch(request.url, { ...init, signal: abort.signal })
   } catch (cause) {
     return { kind: 'transient', status: 0, retryAfterMs: null, cause }
+  } finally {
+    request.timers.clearTimeout(timer)
   }
   if (response.status === 401) return { kind: 'refused', code: (await readErrorCode(response)) ?? 'refresh_invalid', status: 401 }
   if (response.status !== 200) {

@@ -186,3 +186,24 @@ describe('logout', () => {
     expect(client.getState().status).toBe('signedOut')
   })
 })
+
+describe('a hung refresh', () => {
+  it('is aborted after refreshTimeoutMs and counts as a network error, so the lock is released', async () => {
+    const server = createFakeServer({ transport: 'cookie' })
+    const client = createBrowser().tab({ transport: 'cookie', fetch: server.fetch, proactive: false, refreshTimeoutMs: 5_000 })
+    client.setSession(server.issue())
+    server.script.push(() => new Promise<Response>(() => {})) // never answers
+    const original = server.fetch.getMockImplementation()!
+    server.fetch.mockImplementationOnce(async (input, init) => {
+      void original(input, init)
+      return new Promise<Response>((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason)))
+    })
+    const refreshed = client.refresh().catch((error: unknown) => error)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(await refreshed).toMatchObject({ code: 'refresh_failed', status: 0 })
+    expect(client.getState().status).toBe('active')
+    await vi.advanceTimersByTimeAsync(1_000)
+    await settle()
+    expect(server.refreshCalls).toBe(2)
+  })
+})
