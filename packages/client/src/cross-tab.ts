@@ -14,6 +14,10 @@
  * lives in localStorage, written before the lock is released, because a channel message may
  * arrive after the next tab got the lock.
  *
+ * Without localStorage the record is this tab's copy, kept current by the channel; a lock holder
+ * then keeps the lock a moment after its refresh so that its message lands before the next tab
+ * reads. That narrows the race, it cannot close it.
+ *
  * The lease: write `{ owner, until }` when the lease is free or expired, wait a moment, read it
  * back; whoever's write stayed holds it. Two tabs writing within that moment is the rare race
  * it cannot exclude; the shared generation then still stops the second call in most cases.
@@ -66,6 +70,7 @@ export interface CrossTab {
 
 const LEASE_SETTLE_MS = 30
 const LEASE_POLL_MS = 100
+const CHANNEL_SETTLE_MS = 50
 
 function parseRecord(text: string | null): SharedRecord | null {
   if (text === null) return null
@@ -159,6 +164,11 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
   return {
     read,
     exclusive(callback) {
+      if (platform.locks && !storage && channel) {
+        // No record to re-read inside the lock: the next holder learns of this refresh only from
+        // the channel, whose message may land after the lock is granted. Give it time to land.
+        return platform.locks.request(name, () => callback().finally(() => sleep(CHANNEL_SETTLE_MS)))
+      }
       if (platform.locks) return platform.locks.request(name, callback)
       if (storage) return withLease(storage, callback)
       return callback()

@@ -38,7 +38,7 @@ export function createLocks(): AuthLocks & { requests: number } {
 }
 
 /** BroadcastChannel between the "tabs" of one process: delivered asynchronously, never to the sender. */
-export function createChannelHub(): { open(name: string): AuthChannel; messages: unknown[] } {
+export function createChannelHub(delayMs?: number): { open(name: string): AuthChannel; messages: unknown[] } {
   const members = new Set<{ name: string; listeners: Set<(message: unknown) => void> }>()
   const hub = {
     messages: [] as unknown[],
@@ -50,7 +50,11 @@ export function createChannelHub(): { open(name: string): AuthChannel; messages:
           const copy = structuredClone(message)
           hub.messages.push(copy)
           for (const member of members) {
-            if (member !== self && member.name === name) queueMicrotask(() => member.listeners.forEach((listener) => listener(structuredClone(copy))))
+            if (member !== self && member.name === name) {
+              const deliver = () => member.listeners.forEach((listener) => listener(structuredClone(copy)))
+              if (delayMs === undefined) queueMicrotask(deliver)
+              else setTimeout(deliver, delayMs)
+            }
           }
         },
         subscribe: (listener) => (self.listeners.add(listener), () => void self.listeners.delete(listener)),
@@ -149,9 +153,9 @@ export function createFakeServer(options: { transport: 'cookie' | 'bearer'; ttlS
 }
 
 /** The platform of one browser profile: tabs made with `tab()` share locks, channel and storage. */
-export function createBrowser(options: { locks?: boolean; channel?: boolean; storage?: boolean } = {}) {
+export function createBrowser(options: { locks?: boolean; channel?: boolean; storage?: boolean; channelDelayMs?: number } = {}) {
   const locks = createLocks()
-  const hub = createChannelHub()
+  const hub = createChannelHub(options.channelDelayMs)
   const storage = createSharedStorage()
   const online = createSignal()
   const visibility = createSignal()

@@ -105,6 +105,23 @@ describe('bearer handover', () => {
   })
 })
 
+describe('a slow channel', () => {
+  it('without localStorage, a bearer lock holder waits for its news to land before the next tab reads', async () => {
+    const server = createFakeServer({ transport: 'bearer', ttlSeconds: 60 })
+    const browser = createBrowser({ storage: false, channelDelayMs: 10 })
+    const [a, b] = [0, 1].map(() => browser.tab({ transport: 'bearer', fetch: server.fetch, proactive: false }))
+    await vi.advanceTimersByTimeAsync(200)
+    a!.setSession(server.issue())
+    await vi.advanceTimersByTimeAsync(20)
+    vi.advanceTimersByTime(61_000)
+    const both = Promise.all([a!.fetch('/api/me'), b!.fetch('/api/me')])
+    for (let i = 0; i < 10; i++) await vi.advanceTimersByTimeAsync(20)
+    expect((await both).map((r) => r.status)).toEqual([200, 200])
+    expect(server.refreshCalls).toBe(1)
+    expect(server.reuseDetections).toBe(0)
+  })
+})
+
 describe('proactive refresh across tabs', () => {
   it('5 tabs over an hour make about one refresh per token lifetime, not one per tab', async () => {
     const server = createFakeServer({ transport: 'cookie', ttlSeconds: 60 })
