@@ -7,7 +7,7 @@
  * | before sending | wait for a refresh in flight, or start one when the token expires within the margin |
  * | the session ended while waiting | reject with `signed_out` |
  * | sending | bearer: `Authorization: Bearer …` from memory; cookie: `credentials: 'include'` |
- * | 401, and the generation moved on since sending | retry at once: another refresh already replaced the token |
+ * | 401, and the generation moved on since sending | retry at once: another refresh already replaced the token (none if it was a logout) |
  * | 401 under the current generation | refresh (single-flight), then retry once |
  * | the refresh was refused, or the breaker is open | the original 401 response |
  * | the refresh failed (network, 5xx, 429) | reject with `refresh_failed`: not a 401, since the user is still signed in |
@@ -33,7 +33,7 @@ export interface FetchContext {
   generation(): number
   /** Waits for a fresh token; rejects with `signed_out` when the session ended meanwhile. */
   beforeRequest(): Promise<void>
-  /** After a 401 under `sentGeneration`: whether to retry. */
+  /** After a 401 of a request sent under `sentGeneration`: whether to retry (refreshing first unless the generation moved on). */
   afterUnauthorized(sentGeneration: number): Promise<boolean>
 }
 
@@ -58,7 +58,7 @@ export function createAuthFetch(ctx: FetchContext): (input: RequestInfo | URL, i
     if (response.status !== 401 || isStream(rest.body)) return response
     // A refused login is not an expired token.
     if ((await readErrorCode(response.clone())) === 'invalid_credentials') return response
-    if (ctx.generation() === sentGeneration && !(await ctx.afterUnauthorized(sentGeneration))) return response
+    if (!(await ctx.afterUnauthorized(sentGeneration))) return response
     return send(spare, rest)
   }
 }

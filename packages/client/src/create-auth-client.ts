@@ -104,6 +104,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       })
     },
     async afterUnauthorized(sentGeneration) {
+      // Moved on while the request was out: a refresh replaced the token (retry), or a logout ended it.
+      if (session.record.generation !== sentGeneration) return session.status !== 'signedOut'
       // Bearer has nothing to refresh with when signed out; a cookie may still be there.
       if (transport === 'bearer' && session.status !== 'active') return false
       try {

@@ -141,7 +141,7 @@ export function createFakeServer(options: { transport: 'cookie' | 'bearer'; ttlS
         }
         return json(200, server.issue())
       }
-      if (path === '/auth/logout' || path === '/auth/logout-all') return (ended = true), new Response(null, { status: 204 })
+      if (path === '/auth/logout' || path === '/auth/logout-all') return (ended = true), server.invalidateAccess(), new Response(null, { status: 204 })
       server.apiCalls++
       const headers = new Headers(init.headers)
       const presented = options.transport === 'bearer' ? headers.get('authorization') === `Bearer ${access.token}` : init.credentials === 'include'

@@ -76,6 +76,21 @@ describe.each(PLATFORMS)('across tabs (%s)', (_name, transport, platform) => {
   })
 })
 
+describe('a request in flight', () => {
+  it('is not retried after a 401 when another tab logged out meanwhile', async () => {
+    const { server, clients } = await tabs('bearer', {}, 2)
+    const original = server.fetch.getMockImplementation()!
+    server.fetch.mockImplementationOnce(async (input, init) => {
+      await clients[1]!.logout()
+      await settle()
+      return original(input, init)
+    })
+    expect((await clients[0]!.fetch('/api/me')).status).toBe(401)
+    expect(server.refreshCalls).toBe(0)
+    expect(server.apiCalls).toBe(1)
+  })
+})
+
 describe('bearer handover', () => {
   it('a new tab asks the open ones for the tokens, which never touch storage', async () => {
     const { server, browser, clients } = await tabs('bearer', {}, 1)
