@@ -169,7 +169,13 @@ function createTargetCheck(baseUrl: string): (input: RequestInfo | URL) => boole
   return (input) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
     if (!/^([a-z][a-z\d+.-]*:|\/\/)/i.test(url)) return true // relative: the page's own origin
-    const origin = new URL(url).origin
-    return origin === apiOrigin || origin === (globalThis as { location?: { origin?: string } }).location?.origin
+    const page = (globalThis as { location?: { href?: string; origin?: string } }).location
+    // A protocol-relative URL takes the page's scheme; without a page, any base will do for the origin test.
+    try {
+      const origin = new URL(url, page?.href ?? 'https://base.invalid').origin
+      return origin === apiOrigin || origin === page?.origin
+    } catch {
+      return false // not a URL fetch could send: leave it to fetch to refuse
+    }
   }
 }

@@ -87,6 +87,16 @@ type Browserish = EventTargetish & { document?: EventTargetish & { visibilitySta
 /**
  * `true` where there is no browser window: server rendering, Node, workers. The defaults are then
  * all off, so creating a client there does nothing until it is used.
+ *
+ * Exported from `'@auth/client'`.
+ *
+ * @example
+ * ```ts
+ * import { createAuthClient, isServer } from '@auth/client'
+ *
+ * // One module for server and browser: on the server the client is inert.
+ * export const auth = createAuthClient({ transport: 'cookie', proactive: !isServer() })
+ * ```
  */
 export function isServer(): boolean {
   return typeof window === 'undefined'

@@ -45,6 +45,8 @@ describe('client.fetch', () => {
     client.setSession(server.issue())
     await client.fetch('https://tracker.example.net/pixel')
     expect(new Headers(server.fetch.mock.calls.at(-1)![1]!.headers).has('authorization')).toBe(false)
+    await client.fetch('//tracker.example.net/pixel')
+    expect(new Headers(server.fetch.mock.calls.at(-1)![1]!.headers).has('authorization')).toBe(false)
     await client.fetch('https://api.example.com/api/me')
     expect(new Headers(server.fetch.mock.calls.at(-1)![1]!.headers).get('authorization')).toBe('Bearer access-1')
   })
