@@ -1,6 +1,7 @@
 /**
  * Benchmark entry: `npm run bench` (from the repository root) runs every benchmark;
- * `npm run bench -- verify`, `npm run bench -- strategies` or `npm run bench -- redis` runs the ones named.
+ * `npm run bench -- verify`, `npm run bench -- strategies`, `npm run bench -- redis` or `npm run bench -- http`
+ * runs the ones named.
  * `BENCH_QUICK=1` for a smoke run.
  *
  * Benchmarks are reports, not tests: the exit code is 0 whatever the figures are. It is non-zero
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<void>> = {
   verify: async () => (await import('./verify.js')).runVerifyBench(),
   strategies: async () => (await import('./strategies.js')).runStrategiesBench(),
   redis: async () => (await import('./redis.js')).runRedisBench(),
+  http: async () => (await import('./http.js')).runHttpBench(),
 }
 
 async function main(): Promise<void> {
