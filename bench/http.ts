@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process'
 import { createHmac, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { cpus, loadavg, totalmem } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -44,7 +44,12 @@ interface Settings {
   readonly rowFilter: RegExp | undefined
   /** Where the servers write `--cpu-prof` profiles, when profiling. */
   readonly profileDir: string | undefined
-  /** Servers load our packages from their built `dist` (what npm users get) instead of `src`. */
+  /**
+   * Servers load our packages from their built `dist` (what npm users get; the default) rather than
+   * from `src` through tsx (`BENCH_HTTP_SRC=1`): tsx compiles with esbuild's `keepNames`, which
+   * wraps every function created at run time in a `__name(…)` call that defines its `name`, and
+   * our request path creates some per request; the build has no such calls.
+   */
   readonly fromDist: boolean
 }
 
@@ -71,7 +76,7 @@ function settings(): Settings {
     frameworks: frameworks.length > 0 ? (frameworks as Framework[]) : FRAMEWORKS,
     rowFilter: env.BENCH_HTTP_ROWS ? new RegExp(env.BENCH_HTTP_ROWS, 'i') : undefined,
     profileDir: env.BENCH_HTTP_PROFILE ? resolve(env.BENCH_HTTP_PROFILE) : undefined,
-    fromDist: env.BENCH_HTTP_DIST === '1',
+    fromDist: env.BENCH_HTTP_SRC !== '1',
   }
 }
 
@@ -632,6 +637,22 @@ function verdicts(all: ReadonlyMap<Framework, Figures>): Verdict[] {
   return out
 }
 
+/** The packages the servers load: each must have a `dist` built after its last `src` change. */
+function checkBuilt(): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
+      const path = join(dir, entry.name)
+      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs)
+    }, 0)
+  const stale = ['core', 'express', 'fastify', 'koa', 'store-memory', 'store-redis'].filter((name) => {
+    const built = join(ROOT, 'packages', name, 'dist', 'index.js')
+    return !existsSync(built) || statSync(built).mtimeMs < newest(join(ROOT, 'packages', name, 'src'))
+  })
+  if (stale.length > 0) {
+    throw new Error(`the servers load @auth/* from dist: run \`npm run build\` first (no dist, or older than src, in ${stale.join(', ')}), or BENCH_HTTP_SRC=1 to run from src`)
+  }
+}
+
 /** The main thread's profile in a `--cpu-prof` directory: `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`, thread 0. */
 function mainThreadProfile(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined
@@ -662,11 +683,8 @@ export async function runHttpBench(): Promise<void> {
       `${s.connections} connections, cold pools of ${formatInteger(s.pool)} tokens; about ${Math.ceil(estimate / 60)} min of load`,
   )
   console.log(`machine: ${machine()}; load average at start ${load()}`)
-  if (s.fromDist) {
-    const missing = ['core', 'express', 'fastify', 'koa', 'store-memory', 'store-redis'].filter((name) => !existsSync(join(ROOT, 'packages', name, 'dist', 'index.js')))
-    if (missing.length > 0) throw new Error(`BENCH_HTTP_DIST=1 needs the packages built (npm run build); no dist in ${missing.join(', ')}`)
-    console.log('servers load @auth/* from their built dist (BENCH_HTTP_DIST=1), not from src')
-  }
+  if (s.fromDist) checkBuilt()
+  console.log(s.fromDist ? 'servers load @auth/* from their built dist (npm run build first)' : 'servers load @auth/* from src through tsx (BENCH_HTTP_SRC=1)')
   if (s.profileDir) {
     mkdirSync(s.profileDir, { recursive: true })
     console.log(`profiling: every server runs with --cpu-prof, profiles in ${s.profileDir}`)
