@@ -338,6 +338,8 @@ interface Run {
   readonly load: LoadResult
   /** CPU time of the server process ÷ wall time (1 = one core busy all along). */
   readonly serverCpu: number
+  /** CPU time of the server process per response, µs. */
+  readonly serverMicrosPerRequest: number
   /** The same for this process (autocannon). */
   readonly clientCpu: number
 }
@@ -351,7 +353,7 @@ interface FrameworkResult {
   readonly framework: Framework
   readonly rows: readonly RowResult[]
   /** Each server's profile directory, when profiling. */
-  readonly profiles: ReadonlyArray<{ readonly server: string; readonly dir: string }>
+  readonly profiles: ReadonlyArray<{ readonly server: string; readonly dir: string; readonly requests: number }>
 }
 
 /** A live server of this framework and what a row sends it. */
@@ -364,6 +366,8 @@ interface Target {
   /** The subject each header set's response must name. */
   readonly subs: readonly string[]
   next: number
+  /** Responses of the load runs so far (warm-up included). */
+  served: number
 }
 
 const live = new Set<ServerProcess>()
@@ -379,7 +383,7 @@ async function runFramework(framework: Framework, s: Settings, material: KeyMate
   // Every server of the framework, each its own process, all up while the rows alternate.
   const servers = [...new Map(rows.map((row) => [row.server.id, row.server])).values()]
   progress(`${name}: starting ${servers.length} server processes`)
-  const profiles: Array<{ server: string; dir: string }> = []
+  const profiles: Array<{ server: string; dir: string; requests: number }> = []
   const started = new Map<string, { process: ServerProcess; port: number; pid: number }>()
   const cores = new Set<string>()
   try {
@@ -388,7 +392,7 @@ async function runFramework(framework: Framework, s: Settings, material: KeyMate
         const profileDir = s.profileDir ? join(s.profileDir, `${framework}-${server.id}`) : undefined
         if (profileDir) {
           rmSync(profileDir, { recursive: true, force: true })
-          profiles.push({ server: server.id, dir: profileDir })
+          profiles.push({ server: server.id, dir: profileDir, requests: 0 })
         }
         const child = new ServerProcess(`${framework} ${server.id}`, s, profileDir)
         live.add(child)
@@ -419,11 +423,11 @@ async function runFramework(framework: Framework, s: Settings, material: KeyMate
     const targets: Target[] = rows.map((row) => {
       const { port, pid } = started.get(row.server.id)!
       const c = row.credential
-      if (c.kind === 'session') return { row, port, pid, headers: [{ cookie: cookies.get(row.server.id)! }], subs: [BARE_SUB], next: 0 }
+      if (c.kind === 'session') return { row, port, pid, headers: [{ cookie: cookies.get(row.server.id)! }], subs: [BARE_SUB], next: 0, served: 0 }
       const pool = c.kind === 'bearer' && c.alg === 'HS256' ? hs256! : es256
       // The bare row sends the warm bearer header too (ignored): the same request bytes as the warm rows.
       const tokens = c.kind === 'bearer' && c.cold ? pool.cold : [pool.warm]
-      return { row, port, pid, headers: tokens.map((token) => ({ authorization: `Bearer ${token}` })), subs: tokens.map(payloadSub), next: 0 }
+      return { row, port, pid, headers: tokens.map((token) => ({ authorization: `Bearer ${token}` })), subs: tokens.map(payloadSub), next: 0, served: 0 }
     })
 
     for (const target of targets) await preflight(target)
@@ -439,6 +443,7 @@ async function runFramework(framework: Framework, s: Settings, material: KeyMate
         runs.get(target.row)!.push(await measureOnce(target, s, s.seconds))
       }
     }
+    for (const profile of profiles) profile.requests = targets.reduce((n, t) => n + (t.row.server.id === profile.server ? t.served : 0), 0)
     return { framework, rows: rows.map((row) => ({ row, runs: runs.get(row)! })), profiles }
   } finally {
     progress(`${name}: stopping the servers`)
@@ -507,9 +512,16 @@ async function measureOnce(target: Target, s: Settings, seconds: number): Promis
       `${target.row.label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts (status codes ${JSON.stringify(result.statusCodes)})`,
     )
   }
+  target.served += result.completed
   const wall = (performance.now() - wall0) / 1000
   const client = process.cpuUsage(client0)
-  return { load: result, serverCpu: (cpuSecondsOf(target.pid) - server0) / wall, clientCpu: (client.user + client.system) / 1e6 / wall }
+  const server = cpuSecondsOf(target.pid) - server0
+  return {
+    load: result,
+    serverCpu: server / wall,
+    serverMicrosPerRequest: (server * 1e6) / result.completed,
+    clientCpu: (client.user + client.system) / 1e6 / wall,
+  }
 }
 
 const CLOCK_TICKS = (() => {
@@ -540,8 +552,9 @@ interface RowFigures {
   readonly p99: number
   /** (fastest − slowest round) ÷ mean, a noise figure. */
   readonly spread: number
-  /** Mean over the rounds of {@link Run.serverCpu} and {@link Run.clientCpu}. */
+  /** Mean over the rounds of {@link Run.serverCpu}, {@link Run.serverMicrosPerRequest} and {@link Run.clientCpu}. */
   readonly serverCpu: number
+  readonly serverMicrosPerRequest: number
   readonly clientCpu: number
 }
 
@@ -562,6 +575,7 @@ function figuresOf(result: RowResult): RowFigures {
     p99: quantile(all, 0.99),
     spread: (Math.max(...rates) - Math.min(...rates)) / rps,
     serverCpu: mean(result.runs.map((run) => run.serverCpu)),
+    serverMicrosPerRequest: mean(result.runs.map((run) => run.serverMicrosPerRequest)),
     clientCpu: mean(result.runs.map((run) => run.clientCpu)),
   }
 }
@@ -573,12 +587,12 @@ function renderFramework(result: FrameworkResult, figures: Figures): string {
   const lines = [
     `### ${FRAMEWORK_NAME[result.framework]}`,
     '',
-    '| row | rps (mean) | p50 ms | p99 ms | × bare | spread | server CPU | client CPU |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| row | rps (mean) | p50 ms | p99 ms | × bare | spread | server CPU | server µs/req | client CPU |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ]
   for (const { row } of result.rows) {
     const f = figures.get(row.key)!
-    lines.push(`| ${row.label} | ${formatInteger(f.rps)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${(f.rps / bare).toFixed(2)}× | ${(f.spread * 100).toFixed(0)} % | ${percent(f.serverCpu)} | ${percent(f.clientCpu)} |`)
+    lines.push(`| ${row.label} | ${formatInteger(f.rps)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${(f.rps / bare).toFixed(2)}× | ${(f.spread * 100).toFixed(0)} % | ${percent(f.serverCpu)} | ${Number.isNaN(f.serverMicrosPerRequest) ? 'n/a' : f.serverMicrosPerRequest.toFixed(0)} | ${percent(f.clientCpu)} |`)
   }
   return lines.join('\n')
 }
@@ -713,10 +727,15 @@ export async function runHttpBench(): Promise<void> {
         const file = mainThreadProfile(profile.dir)
         if (file === undefined) continue
         const summary = summarizeCpuProfile(file, ROOT, 15)
+        const perRequest = (ms: number) => ((ms * 1000) / profile.requests).toFixed(2).padStart(6)
         profileText.push(
           [
-            `${FRAMEWORK_NAME[framework]} ${profile.server} — busy ${(summary.busyMs / 1000).toFixed(1)} s, idle ${(summary.idleMs / 1000).toFixed(1)} s (${file})`,
-            ...summary.top.map((t) => `  ${(t.share * 100).toFixed(1).padStart(5)} %  ${t.where}`),
+            `${FRAMEWORK_NAME[framework]} ${profile.server} — busy ${(summary.busyMs / 1000).toFixed(1)} s (${perRequest(summary.busyMs).trim()} µs per response, ` +
+              `${formatInteger(profile.requests)} responses), idle ${(summary.idleMs / 1000).toFixed(1)} s (${file})`,
+            '  by function:',
+            ...summary.top.map((t) => `  ${(t.share * 100).toFixed(1).padStart(5)} %  ${perRequest(t.ms)} µs/resp  ${t.where}`),
+            '  by place:',
+            ...summary.byPlace.map((t) => `  ${(t.share * 100).toFixed(1).padStart(5)} %  ${perRequest(t.ms)} µs/resp  ${t.where}`),
           ].join('\n'),
         )
       }
@@ -730,5 +749,11 @@ export async function runHttpBench(): Promise<void> {
   console.log(tables.join('\n\n'))
   console.log('\nTargets')
   for (const v of verdicts(all)) console.log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.text}`)
-  if (profileText.length > 0) console.log(`\nCPU profiles, self time (top 15 of the busy time)\n\n${profileText.join('\n\n')}`)
+  if (profileText.length > 0) {
+    console.log(
+      '\nCPU profiles, self time: the top 15 functions and places, their share of the busy time and µs per response (the profile also holds ' +
+        'start-up, module loading, and the few requests of the checks and the login)\n\n' +
+        profileText.join('\n\n'),
+    )
+  }
 }
