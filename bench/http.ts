@@ -594,6 +594,14 @@ function renderFramework(result: FrameworkResult, figures: Figures): string {
     const f = figures.get(row.key)!
     lines.push(`| ${row.label} | ${formatInteger(f.rps)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${(f.rps / bare).toFixed(2)}× | ${(f.spread * 100).toFixed(0)} % | ${percent(f.serverCpu)} | ${Number.isNaN(f.serverMicrosPerRequest) ? 'n/a' : f.serverMicrosPerRequest.toFixed(0)} | ${percent(f.clientCpu)} |`)
   }
+  const starved = result.rows.filter(({ row }) => figures.get(row.key)!.serverCpu < 0.9)
+  if (starved.length > 0) {
+    lines.push(
+      '',
+      `${starved.length} of ${result.rows.length} rows had their server below 90 % of a core: those rates are not the server's cost ` +
+        '(client, Redis or other processes took the rest); compare `server µs/req`.',
+    )
+  }
   return lines.join('\n')
 }
 
