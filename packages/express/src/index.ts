@@ -23,7 +23,6 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 const STATE = Symbol.for('@auth/express')
 type WithState = Request & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 
-// `ip` as a getter: `req.ip` walks `X-Forwarded-For` on every read, and only logins use it.
 const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, get ip() { return req.ip }, parsedBody: req.body })
 const send = (req: Request, res: Response, answer: AuthHttpResponse) => sendNodeResponse(res, answer, req.method)
 

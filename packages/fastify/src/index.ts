@@ -28,7 +28,6 @@ const STATE = Symbol.for('@auth/fastify')
 type WithState = FastifyRequest & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
 
-// `ip` as a getter: only logins use it (session metadata).
 const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, get ip() { return request.ip }, parsedBody: request.body })
 function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
   reply.code(answer.status).headers(answer.headers)
