@@ -69,6 +69,20 @@ describe.each(Object.entries(majors))('%s', (_name, express) => {
     expect(await response.json()).toEqual({ message: '@auth/express: requireAuth needs createAuthMiddleware(http) mounted before it' })
   })
 
+  it("records the address Express reports (req.ip, with trust proxy) in a login's session metadata", async () => {
+    const http = await setup()
+    const app = express()
+    app.set('trust proxy', 'loopback')
+    app.use(createAuthMiddleware(http))
+    app.post('/login', (req, res, next) => {
+      login(req, res, { sub: 'alice', transport: 'bearer' }).catch(next)
+    })
+    const url = await listen(app)
+    const response = await fetch(`${url}/login`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.7' } })
+    expect(response.status).toBe(200)
+    expect((await http.auth.listSessions('alice')).map((session) => session.metadata.ip)).toEqual(['203.0.113.7'])
+  })
+
   it('refuses anything but createAuthHttp output at setup', () => {
     expect(() => createAuthMiddleware({} as never)).toThrow(/createAuthHttp/)
     expect(() => createAuthRouter(undefined as never)).toThrow(/createAuthHttp/)

@@ -95,6 +95,17 @@ describe.each(Object.entries(majors))('%s', (_name, fastify) => {
     expect([untouched.statusCode, untouched.json().code]).toEqual([401, 'token_expired']) // Fastify's body: { statusCode, code, error, message }
   })
 
+  it("records the address Fastify reports (request.ip, with trustProxy) in a login's session metadata", async () => {
+    const http = await setup()
+    const app = fastify({ trustProxy: true })
+    await app.register(authPlugin, { http })
+    app.post('/login', (request, reply) => login(request, reply, { sub: 'alice', transport: 'bearer' }))
+    const response = await app.inject({ method: 'POST', url: '/login', headers: { 'x-forwarded-for': '203.0.113.7' } })
+    expect(response.statusCode).toBe(200)
+    expect((await http.auth.listSessions('alice')).map((session) => session.metadata.ip)).toEqual(['203.0.113.7'])
+    await app.close()
+  })
+
   it('names itself for fastify-plugin, fails loudly without registration, refuses a non-protocol', async () => {
     expect((authPlugin as unknown as Record<symbol, unknown>)[Symbol.for('plugin-meta')]).toMatchObject({ name: '@auth/fastify', fastify: '4.x || 5.x' })
     const bare = fastify()

@@ -80,6 +80,18 @@ describe.each(Object.entries(majors))('%s', (_name, Koa) => {
     expect([logout.status, await logout.text()]).toEqual([204, ''])
   })
 
+  it("records the address Koa reports (ctx.ip, with app.proxy) in a login's session metadata", async () => {
+    const http = await setup()
+    const app = new Koa({ proxy: true })
+    const router = new Router()
+    router.post('/login', (ctx) => login(ctx, { sub: 'alice', transport: 'bearer' }))
+    app.use(createAuthMiddleware(http)).use(router.routes())
+    const url = await listen(app)
+    const response = await fetch(`${url}/login`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.7' } })
+    expect(response.status).toBe(200)
+    expect((await http.auth.listSessions('alice')).map((session) => session.metadata.ip)).toEqual(['203.0.113.7'])
+  })
+
   it('requireAuth without the middleware fails loudly, naming what is missing; setup refuses a non-protocol', async () => {
     const app = new Koa()
     app.use(async (ctx, next) => {

@@ -15,7 +15,11 @@ import { decodeUtf8Chunks } from '../lib/read-capped.js'
 export interface FromNodeRequestOptions {
   /** The request target; default `req.url`. Express gives `req.originalUrl`, which survives mounting. */
   url?: string
-  /** The client address; default the socket's. Express gives `req.ip`, which honours `trust proxy`. */
+  /**
+   * The client address; default the socket's. Express gives `req.ip`, which honours `trust proxy`.
+   * Read only when the protocol uses it (login metadata), not when the request is mapped, so it
+   * may be a getter: Express' `req.ip` parses `X-Forwarded-For` on every read (~2 µs).
+   */
   ip?: string | undefined
   /** A body the framework already parsed; used when the stream has been read. */
   parsedBody?: unknown
@@ -56,7 +60,9 @@ export function fromNodeRequest(req: IncomingMessage, options: FromNodeRequestOp
       return values === undefined ? undefined : values.length === 1 ? values[0] : values
     },
     ...(consumed ? { parsedBody: options.parsedBody } : { readBody: (maxBytes: number) => readNodeBody(req, maxBytes) }),
-    ip: options.ip ?? req.socket?.remoteAddress,
+    get ip() {
+      return options.ip ?? req.socket?.remoteAddress
+    },
   }
 }
 
