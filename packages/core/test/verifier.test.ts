@@ -267,6 +267,18 @@ describe('createVerifier options', () => {
     expect(() => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, ...(override as object) })).toThrow(TypeError)
   })
 
+  it('names an unknown option, and the new name of an old option in seconds', async () => {
+    const jwks = await keySetFor('ES256')
+    const attempt = (extra: object) => () => createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, ...extra })
+    expect(attempt({ revocation: () => {} })).toThrow(new TypeError('createVerifier: unknown option revocation'))
+    expect(attempt({ clockTolerance: 5 })).toThrow(
+      new TypeError('createVerifier: unknown option clockTolerance (durations are milliseconds now: clockToleranceMs)'),
+    )
+    expect(attempt({ maxTokenAge: 900 })).toThrow(
+      new TypeError('createVerifier: unknown option maxTokenAge (durations are milliseconds now: maxTokenAgeMs)'),
+    )
+  })
+
   it('works with the cache disabled', async () => {
     const verifier = verifierFor('node', await keySetFor('ES256'), { cacheSize: 0 })
     const token = await validToken('ES256')
@@ -327,6 +339,12 @@ describe('a JWKS object: every entry is checked at construction', () => {
     expect(attempt).toThrow(TypeError)
     expect(attempt).toThrow(/jwks\.keys\[1\]/)
     expect(attempt).toThrow(problem)
+  })
+
+  it('tells a JWKS object from a KeySet by its get method, not by a member named "jwks"', async () => {
+    const jwks = { keys: [(await keyFor('ES256')).publicJwk()!], jwks: 'https://auth.example.com/jwks' } as PublicJWKS
+    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks, clock })
+    await expect(verifier.verify(await validToken('ES256'))).resolves.toBeDefined()
   })
 
   it('refuses two entries with one kid, naming the kid and both entries', async () => {

@@ -6,7 +6,7 @@
 import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import type { JWK } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { importHmacSecret, importKey } from './import.js'
+import { checkJwk, importHmacSecret, importKey } from './import.js'
 
 const pair = (kind: 'ec' | 'ed25519' | 'rsa'): { privateKey: KeyObject; publicKey: KeyObject } =>
   kind === 'ec'
@@ -114,6 +114,22 @@ describe('importKey: what is refused, and the message that says why', () => {
     expect(await messageOf(importKey({ ...jwk, n: undefined }))).toBe('importKey: RSA keys need a modulus of at least 2048 bits')
   })
 
+  // The exponent is named when it is a small number; otherwise its shape is (never a long value).
+  it.each([
+    ['e=1', 'AQ', '1'],
+    ['e=3', 'Aw', '3'],
+    ['e=65537 with a leading zero byte', 'AAEAAQ', 'not in its minimal form (a leading zero byte)'],
+    ['no e', undefined, 'missing'],
+    ['an e of 8 characters (6 bytes: 0x010001010001)', 'AQABAQAB', '1099528470529'],
+    ['an e of 10 characters (7 bytes)', 'AQABAQABAQ', 'not 65537'],
+    ['an empty e', '', 'not 65537'],
+    ['a padded e', 'AQAB=', 'not 65537'],
+  ])('refuses an RSA key with %s, naming the exponent', async (_name, e, named) => {
+    expect(await messageOf(importKey({ ...jwkOf(RSA.publicKey), e } as JWK))).toBe(
+      `importKey: the RSA public exponent is ${named}; only 65537 ("e": "AQAB") is accepted`,
+    )
+  })
+
   it('refuses a JWK whose material is not a valid key, keeping the cause', async () => {
     const jwk = { ...jwkOf(EC.publicKey), x: jwkOf(P384.publicKey).x!.slice(0, 43) }
     let error: unknown
@@ -178,6 +194,25 @@ describe('importKey: what is refused, and the message that says why', () => {
     expect(await messageOf(importKey({ ...jwkOf(EC.publicKey), kid: '' }))).toBe('importKey: kid must be a non-empty string of at most 256 characters')
     expect(await messageOf(importHmacSecret(Buffer.from(SECRET_K, 'base64url'), { kid: 'k'.repeat(257) }))).toBe(
       'importKey: kid must be a non-empty string of at most 256 characters',
+    )
+  })
+
+  it('checks the kid among the checks that need no crypto (checkJwk, also run on a JWKS given to createVerifier)', () => {
+    const message = 'importKey: kid must be a non-empty string of at most 256 characters'
+    expect(() => checkJwk({ ...jwkOf(EC.publicKey), kid: '' })).toThrow(new TypeError(message))
+    expect(() => checkJwk(jwkOf(EC.publicKey), { kid: 'k'.repeat(257) })).toThrow(new TypeError(message))
+    expect(() => checkJwk({ kty: 'oct', kid: '' })).toThrow(new TypeError(message)) // before the missing "k"
+  })
+
+  it.each([
+    ['a number', 42],
+    ['null', null],
+    ['an ArrayBuffer', new ArrayBuffer(32)],
+    ['an array of bytes', Array.from({ length: 32 }, (_, i) => i * 7)],
+  ])('refuses %s as an HMAC secret, saying what a secret is', async (_name, secret) => {
+    expect(await messageOf(importHmacSecret(secret as never))).toBe(
+      'HS256 secret refused: expected random bytes (a Uint8Array) or a string that encodes them. ' +
+        "Generate one with `openssl rand -base64 32`, or an HS256 key with generateKey({ alg: 'HS256' }).",
     )
   })
 

@@ -248,6 +248,21 @@ describe('revocation mirror: expiry', () => {
   })
 
   it.each([
+    ['session', (sub: string, at: number): RevocationEvent => ({ type: 'session', sub, sid: 'id-1', at }), 'session_revoked'],
+    ['token', (sub: string, at: number): RevocationEvent => ({ type: 'token', sub, jti: 'id-1', expiresAt: at + WINDOW - TOLERANCE, at }), 'token_revoked'],
+  ])('holds a %s id named under two users until the later of their drop times', async (_kind, event, verdict) => {
+    // mallory's entry for the id drops at T0 + 10, alice's (the head of the chain) a window later.
+    const h = await synced([event('mallory', T0 - WINDOW + 10), event('alice', T0)])
+    h.clock.set(T0 + 10)
+    await h.feed.answer({})
+    expect(h.mirror.size).toBe(1)
+    expect(h.mirror.check('alice', 'id-1', 'id-1', 0, T0 + 10)).toBe(verdict)
+    h.clock.set(T0 + WINDOW)
+    await h.feed.answer({})
+    expect(h.mirror.size).toBe(0)
+  })
+
+  it.each([
     ['session', (at: number, n: number): RevocationEvent => ({ type: 'session', sub: 'alice', sid: `sid-${n}`, at })],
     ['user', (at: number, n: number): RevocationEvent => ({ type: 'user', sub: `user-${n}`, ver: 1, at })],
     ['token', (at: number, n: number): RevocationEvent => ({ type: 'token', sub: 'alice', jti: `jti-${n}`, expiresAt: at + WINDOW - TOLERANCE, at })],

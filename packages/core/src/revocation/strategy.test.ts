@@ -61,6 +61,22 @@ describe('strict check', () => {
     expect(error).toMatchObject({ code: 'store_unavailable', retryAfter: 1, cause })
   })
 
+  it.each([
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'alive'],
+    ['a number', 1],
+  ])('fails closed on a store that answers %s instead of a state: store_unavailable, never read as an answer', async (_name, state) => {
+    const getRevocationState = vi.fn(async () => state)
+    const error = await strictCheck({ getRevocationState } as unknown as AuthStore, () => 0)(claims, 0)?.then(
+      () => undefined,
+      (e: unknown) => e as AuthError,
+    )
+    expect(error).toMatchObject({ code: 'store_unavailable', retryAfter: 1 })
+    expect(error?.cause).toBeInstanceOf(TypeError)
+    expect((error?.cause as TypeError).message).toBe('getRevocationState answered no state')
+  })
+
   it('passes an AuthError of the store through as it is', () => {
     const own = new AuthError('store_unavailable', { reason: 'deadline' })
     expect(storeError(own)).toBe(own)

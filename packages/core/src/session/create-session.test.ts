@@ -65,6 +65,63 @@ describe('login: input checks', () => {
   })
 })
 
+describe('login: session metadata', () => {
+  const KNOWN = '(known: userAgent, ip, label)'
+
+  it.each([
+    ['a number', 42],
+    ['true', true],
+    ['an empty string', ''],
+    ['a string', 'laptop'],
+    ['an array', ['laptop']],
+  ])('refuses %s as metadata, saying it must be an object, before touching the store', async (_name, metadata) => {
+    const h = setup()
+    await expect(h.auth.login({ sub: 'alice', metadata: metadata as never })).rejects.toThrow(new TypeError('login: metadata must be an object'))
+    expect(h.store.calls.size).toBe(0)
+  })
+
+  it('refuses an unknown field, naming it (cut to 40 characters)', async () => {
+    const h = setup()
+    await expect(h.auth.login({ sub: 'alice', metadata: { color: 'red' } as never })).rejects.toThrow(
+      new TypeError(`login: metadata has no field "color" ${KNOWN}`),
+    )
+    await expect(h.auth.login({ sub: 'alice', metadata: { ['x'.repeat(1000)]: 'y' } as never })).rejects.toThrow(
+      new TypeError(`login: metadata has no field "${'x'.repeat(40)}" ${KNOWN}`),
+    )
+  })
+
+  it.each([
+    ['a number', 42],
+    ['an array of strings', ['laptop']],
+    ['null', null],
+  ])('refuses a field that is %s, naming the field', async (_name, label) => {
+    const h = setup()
+    await expect(h.auth.login({ sub: 'alice', metadata: { label } as never })).rejects.toThrow(
+      new TypeError('login: metadata.label must be a string'),
+    )
+  })
+
+  it('leaves out a field that is undefined', async () => {
+    const h = setup()
+    const login = await h.auth.login({ sub: 'alice', metadata: { userAgent: undefined, ip: '203.0.113.7' } })
+    expect(h.store.peek({ sub: 'alice', id: login.sessionId })?.metadata).toStrictEqual({ ip: '203.0.113.7' })
+  })
+
+  // label keeps at most 128 UTF-16 code units, and a cut never leaves half a surrogate pair.
+  const x127 = 'x'.repeat(127)
+  it.each([
+    ['of exactly 128 units: kept whole, whatever its last unit (here a lone high surrogate)', `${x127}\uD83D`, `${x127}\uD83D`],
+    ['with a pair at the cut whose high surrogate is U+D800 (U+10000)', `${x127}\u{10000}`, x127],
+    ['with a pair at the cut whose high surrogate is U+DBFF (U+10FFFF)', `${x127}\u{10FFFF}`, x127],
+    ['with a character above the surrogates (U+FF41) at the cut', `${x127}\uFF41\uFF41`, `${x127}\uFF41`],
+    ['with a pair that ends at the cut (a low surrogate last)', `${'x'.repeat(126)}\u{1F600}x`, `${'x'.repeat(126)}\u{1F600}`],
+  ])('bounds a label %s', async (_name, label, kept) => {
+    const h = setup()
+    const login = await h.auth.login({ sub: 'alice', metadata: { label } })
+    expect(h.store.peek({ sub: 'alice', id: login.sessionId })?.metadata).toStrictEqual({ label: kept })
+  })
+})
+
 describe('login: the session record', () => {
   it('writes a token-transport session: refresh state of generation 0, no token hash', async () => {
     const h = setup({ session: { absoluteTtlMs: 30 * 86_400_000, idleTimeoutMs: 7 * 86_400_000 } })
