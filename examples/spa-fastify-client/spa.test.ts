@@ -2,14 +2,11 @@
 // no browser download), served on http://localhost, which Chromium treats as a secure context:
 // the production cookie attributes work without TLS. Two browser contexts are two devices; two
 // pages of one context are two tabs.
-import { existsSync } from 'node:fs'
 import { freePort } from '@auth/test-utils'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from '../guide-testing/chromium.js'
 import { createSpaServer, type SpaServer } from './server.js'
-
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 describe('guide: SPA with Fastify and @auth/client (cookie transport) in Chromium', () => {
   let server: SpaServer
@@ -17,15 +14,12 @@ describe('guide: SPA with Fastify and @auth/client (cookie transport) in Chromiu
   let browser: Browser
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: run \`node scripts/ensure-services.mjs\` (apt-get install -y chromium)`)
-    }
     // The origin must be known before the server is created (allowedOrigins): pick a free port first.
     const port = await freePort()
     base = `http://localhost:${port}`
     server = await createSpaServer(base)
     await server.app.listen({ port, host: 'localhost' })
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    browser = await launchChromium()
   }, 60_000)
   afterAll(async () => {
     await browser?.close()
