@@ -32,6 +32,8 @@ export const REQUIREMENTS = [
   { command: 'redis-cli', test: true, apt: 'redis-tools', dnf: 'redis', brew: 'redis', usedBy: 'Cluster setup in @auth/test-utils' },
   // The browser tests drive Debian's /usr/bin/chromium (playwright-core, no browser download).
   { command: 'chromium', test: true, apt: 'chromium', dnf: 'chromium', brew: '--cask chromium', usedBy: 'browser tests (the demo page in examples/demo; @auth/client)' },
+  // A throwaway TLS certificate for the microservice guide's test (createVerifier wants an https JWKS).
+  { command: 'openssl', test: true, apt: 'openssl', dnf: 'openssl', brew: 'openssl', usedBy: 'examples/microservice-verifier test (a throwaway certificate)' },
 ]
 
 /** Whether `name` is an executable file in one of the `PATH` directories. */

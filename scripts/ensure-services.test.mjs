@@ -10,8 +10,9 @@ import { describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { REQUIREMENTS, plan } from './ensure-services.mjs'
 
+// openssl is on nearly every machine: the simulated ones have it unless a test says otherwise.
 const machine = (programs, overrides = {}) => ({
-  has: (name) => programs.includes(name),
+  has: (name) => name === 'openssl' || programs.includes(name),
   platform: 'linux',
   isRoot: false,
   canSudo: () => false,
@@ -24,6 +25,12 @@ describe('plan', () => {
     assert.equal(plan(machine(['redis-server', 'redis-cli', 'chromium'])).action, 'none')
     const withoutBrowser = plan(machine(['redis-server', 'redis-cli', 'apt-get'], { isRoot: true }))
     assert.deepEqual(withoutBrowser.steps, [['apt-get', 'update'], [...APT, 'chromium']])
+  })
+
+  it('installs openssl when it is missing (the microservice guide makes a throwaway certificate)', () => {
+    const decision = plan({ ...machine(['apt-get', 'redis-server', 'redis-cli', 'chromium'], { isRoot: true }), has: (name) => name !== 'openssl' })
+    assert.deepEqual(decision.missing.map((r) => r.command), ['openssl'])
+    assert.deepEqual(decision.steps, [['apt-get', 'update'], [...APT, 'openssl']])
   })
 
   it('installs with apt-get as root, one package per missing program', () => {
@@ -64,8 +71,8 @@ describe('plan', () => {
     for (const manager of ['apt-get install', 'dnf install', 'brew install']) assert.ok(other.includes(manager), other)
   })
 
-  it('declares redis-server, redis-cli and chromium for npm test', () => {
-    assert.deepEqual(REQUIREMENTS.filter((r) => r.test).map((r) => r.command), ['redis-server', 'redis-cli', 'chromium'])
+  it('declares redis-server, redis-cli, chromium and openssl for npm test', () => {
+    assert.deepEqual(REQUIREMENTS.filter((r) => r.test).map((r) => r.command), ['redis-server', 'redis-cli', 'chromium', 'openssl'])
   })
 })
 
@@ -73,7 +80,7 @@ describe('plan', () => {
 describe('ensure-services.mjs on a PATH without redis-server', { skip: process.platform !== 'linux' }, () => {
   const script = fileURLToPath(new URL('./ensure-services.mjs', import.meta.url))
 
-  /** A bin directory with shims; `apt-get install` "installs" by writing redis-server, redis-cli and chromium. */
+  /** A bin directory with shims; `apt-get install` "installs" by writing redis-server, redis-cli and chromium (openssl is there). */
   function sandbox({ apt = true } = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'ensure-services-'))
     const bin = join(dir, 'bin')
@@ -84,6 +91,7 @@ describe('ensure-services.mjs on a PATH without redis-server', { skip: process.p
     }
     mkdirSync(bin)
     symlinkSync(process.execPath, join(bin, 'node'))
+    shim('openssl', 'exit 0') // present, as on nearly every machine
     // sudo: drops -n and VAR=value (exported), then runs the rest (`true` is a shell builtin).
     shim('sudo', `echo "sudo $*" >> '${log}'\nwhile :; do case "$1" in -n) shift;; *=*) export "$1"; shift;; *) break;; esac; done\n"$@"`)
     if (apt) {
@@ -103,7 +111,7 @@ describe('ensure-services.mjs on a PATH without redis-server', { skip: process.p
     try {
       const result = box.run()
       assert.equal(result.status, 0, result.stderr)
-      assert.match(result.stdout, /redis-server, redis-cli, chromium found/)
+      assert.match(result.stdout, /redis-server, redis-cli, chromium, openssl found/)
       const apt = box.calls().filter((line) => line.startsWith('apt-get'))
       assert.deepEqual(apt, [
         'apt-get update DEBIAN_FRONTEND=noninteractive',
