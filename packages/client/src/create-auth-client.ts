@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { createAuthFetch } from './auth-fetch.js'
+import { createAuthFetch, REQUEST_AUTH, type RequestAuth } from './auth-fetch.js'
 import { createCrossTab } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
 import { createEmitter } from './events.js'
@@ -89,21 +89,22 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     breaker: options.breaker,
   })
 
-  const authFetch = createAuthFetch({
-    fetch: fetchImpl,
+  const requestAuth: RequestAuth = {
     transport,
     appliesTo,
-    accessToken: () => session.tokens?.accessToken ?? null,
-    generation: () => session.record.generation,
-    async beforeRequest() {
+    async prepare() {
       await ready
-      if (session.status !== 'active') return
       // A network failure here is not the request's: send it, the server decides.
-      await refresher.refreshIf(refresher.margin()).catch((error: unknown) => {
-        if (error instanceof AuthClientError && error.code === 'signed_out') throw error
-      })
+      if (session.status === 'active') {
+        await refresher.refreshIf(refresher.margin()).catch((error: unknown) => {
+          if (error instanceof AuthClientError && error.code === 'signed_out') throw error
+        })
+      }
+      return [session.record.generation, session.tokens?.accessToken ?? null]
     },
-    async afterUnauthorized(sentGeneration) {
+    async shouldRetry(sentGeneration, code) {
+      // A refused login is not an expired token.
+      if (code === 'invalid_credentials') return false
       // Moved on while the request was out: a refresh replaced the token (retry), or a logout ended it.
       if (session.record.generation !== sentGeneration) return session.status !== 'signedOut'
       // Bearer has nothing to refresh with when signed out; a cookie may still be there.
@@ -116,7 +117,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       }
       return session.status === 'active'
     },
-  })
+  }
+  const authFetch = createAuthFetch(fetchImpl, requestAuth)
 
   const start = async (): Promise<void> => {
     const saved = transport === 'bearer' ? await Promise.resolve(tokenStorage.load()).catch(() => null) : null
@@ -133,6 +135,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   ]
 
   return {
+    [REQUEST_AUTH]: requestAuth,
     fetch: authFetch,
     ready,
     ensureFresh: () => ready.then(() => refresher.refreshIf(refresher.margin())),
@@ -160,7 +163,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       crossTab.close()
       emitter.clear()
     },
-  }
+  } as AuthClient
 }
 
 /** Whether a request goes to the API or the page's own origin: only those get a credential. */

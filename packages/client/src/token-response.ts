@@ -51,14 +51,15 @@ export function isTokenResponse(value: unknown, transport: 'cookie' | 'bearer'):
   return transport === 'cookie' || (typeof body.accessToken === 'string' && typeof body.refreshToken === 'string')
 }
 
-/** @internal The `code` of a protocol error body, or `undefined`. */
-export async function readErrorCode(response: Response): Promise<string | undefined> {
-  try {
-    const body = (await response.json()) as { error?: { code?: unknown } } | null
-    return typeof body?.error?.code === 'string' ? body.error.code : undefined
-  } catch {
-    return undefined
-  }
+/** @internal The `code` of a protocol error body (`{ error: { code } }`), or `undefined`. */
+export function errorCodeOf(body: unknown): string | undefined {
+  const code = (body as { error?: { code?: unknown } } | null)?.error?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/** @internal The `code` of a protocol error response, or `undefined`. */
+export function readErrorCode(response: Response): Promise<string | undefined> {
+  return response.json().then(errorCodeOf, () => undefined)
 }
 
 /** @internal What {@link requestRefresh} needs. */
