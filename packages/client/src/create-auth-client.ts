@@ -53,7 +53,7 @@ const noop = () => {}
  */
 export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const { transport } = options
-  if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('createAuthClient: transport must be "cookie" or "bearer"')
+  if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('createAuthClient: transport is cookie or bearer')
   const baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '')
   const routes = `${baseUrl}${options.prefix ?? '/auth'}`
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
@@ -141,7 +141,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     ensureFresh: () => ready.then(() => refresher.refreshIf(refresher.margin())),
     refresh: () => ready.then(() => refresher.force(session.record.generation)),
     setSession(response, sessionOptions = {}) {
-      if (!isTokenResponse(response, transport)) throw new TypeError(`setSession: not a token response of the ${transport} transport`)
+      if (!isTokenResponse(response, transport)) throw new TypeError(`setSession: not a ${transport} token response`)
       session.commit(response, sessionOptions.user ?? null)
     },
     async logout(logoutOptions = {}) {
