@@ -96,7 +96,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       await ready
       // A network failure here is not the request's: send it, the server decides.
       if (session.status === 'active') {
-        await refresher.refreshIf(refresher.margin()).catch((error: unknown) => {
+        await refresher.refreshIf().catch((error: unknown) => {
           if (error instanceof AuthClientError && error.code === 'signed_out') throw error
         })
       }
@@ -130,7 +130,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const ready = start()
 
   const unsubscribe = [
-    platform.visibility?.subscribe(() => void refresher.refreshIf(refresher.margin()).catch(noop)),
+    platform.visibility?.subscribe(() => void refresher.refreshIf().catch(noop)),
     platform.online?.subscribe(() => refresher.retryNow()),
   ]
 
@@ -138,7 +138,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     [REQUEST_AUTH]: requestAuth,
     fetch: authFetch,
     ready,
-    ensureFresh: () => ready.then(() => refresher.refreshIf(refresher.margin())),
+    ensureFresh: () => ready.then(() => refresher.refreshIf()),
     refresh: () => ready.then(() => refresher.force(session.record.generation)),
     setSession(response, sessionOptions = {}) {
       if (!isTokenResponse(response, transport)) throw new TypeError(`setSession: not a ${transport} token response`)
@@ -170,7 +170,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 function createTargetCheck(baseUrl: string): (input: RequestInfo | URL) => boolean {
   const apiOrigin = /^https?:\/\//i.test(baseUrl) ? new URL(baseUrl).origin : null
   return (input) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const url = (input as Request).url ?? String(input)
     if (!/^([a-z][a-z\d+.-]*:|\/\/)/i.test(url)) return true // relative: the page's own origin
     const page = (globalThis as { location?: { href?: string; origin?: string } }).location
     // A protocol-relative URL takes the page's scheme; without a page, any base will do for the origin test.

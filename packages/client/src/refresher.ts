@@ -50,10 +50,8 @@ export interface RefresherOptions {
 
 /** @internal */
 export interface Refresher {
-  /** The margin for the current token (ms). */
-  margin(): number
-  /** Refreshes when the token expires within `leadMs`, or joins the refresh in flight. */
-  refreshIf(leadMs: number): Promise<void>
+  /** Refreshes when the token expires within `leadMs` (default: the margin), or joins the refresh in flight. */
+  refreshIf(leadMs?: number): Promise<void>
   /** Refreshes unless the generation moved past `seen` (then adopts that result). */
   force(seen: number): Promise<void>
   /** Runs a pending retry now (the network is back), else checks expiry. */
@@ -78,7 +76,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
   const needsRefresh = (leadMs: number) => session.status === 'active' && session.record.expiresAt !== null && session.record.expiresAt - clock() <= leadMs
   const clearRetry = () => (retry && timers.clearTimeout(retry.timer), (retry = null))
 
-  function refreshIf(leadMs: number): Promise<void> {
+  function refreshIf(leadMs = margin()): Promise<void> {
     if (inflight) return inflight
     return needsRefresh(leadMs) ? run(false, session.record.generation, leadMs) : Promise.resolve()
   }
@@ -133,10 +131,10 @@ export function createRefresher(options: RefresherOptions): Refresher {
   }
 
   function retryNow(): void {
-    if (!retry) return void refreshIf(margin()).catch(noop)
+    if (!retry) return void refreshIf().catch(noop)
     const { force } = retry
     clearRetry()
-    if (session.status === 'active') (force ? run(true, session.record.generation) : refreshIf(margin())).catch(noop)
+    if (session.status === 'active') (force ? run(true, session.record.generation) : refreshIf()).catch(noop)
   }
 
   function reschedule(): void {
@@ -154,7 +152,6 @@ export function createRefresher(options: RefresherOptions): Refresher {
   }
 
   return {
-    margin,
     refreshIf,
     force: (seen) => run(true, seen),
     retryNow,

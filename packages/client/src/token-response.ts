@@ -45,10 +45,8 @@ export type RefreshOutcome =
 
 /** @internal Whether `value` is a token response this client can use in `transport`. */
 export function isTokenResponse(value: unknown, transport: 'cookie' | 'bearer'): value is TokenResponse {
-  if (typeof value !== 'object' || value === null) return false
-  const body = value as Record<string, unknown>
-  if (typeof body.expiresIn !== 'number' || !Number.isFinite(body.expiresIn) || body.expiresIn < 0) return false
-  return transport === 'cookie' || (typeof body.accessToken === 'string' && typeof body.refreshToken === 'string')
+  const body = value as Partial<Record<keyof TokenResponse, unknown>> | null
+  return Number.isFinite(body?.expiresIn) && (body!.expiresIn as number) >= 0 && (transport === 'cookie' || (typeof body!.accessToken === 'string' && typeof body!.refreshToken === 'string'))
 }
 
 /** @internal The `code` of a protocol error body (`{ error: { code } }`), or `undefined`. */
@@ -76,24 +74,25 @@ export interface RefreshRequest {
 
 /** @internal Calls `POST /auth/refresh` once and sorts the answer. */
 export async function requestRefresh(request: RefreshRequest): Promise<RefreshOutcome> {
-  const init: RequestInit =
-    request.transport === 'bearer'
-      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: request.refreshToken }), credentials: 'omit' }
-      : { method: 'POST', credentials: 'include' }
+  const bearer = request.transport === 'bearer'
   const abort = new AbortController()
   const timer = request.timers.setTimeout(() => abort.abort(), request.timeoutMs)
   let response: Response
   try {
-    response = await request.fetch(request.url, { ...init, signal: abort.signal })
+    response = await request.fetch(request.url, {
+      method: 'POST',
+      signal: abort.signal,
+      // Bearer: the token in the body and no cookie; cookie: the refresh cookie only.
+      ...(bearer ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: request.refreshToken }), credentials: 'omit' } : { credentials: 'include' }),
+    })
   } catch (cause) {
     return { kind: 'transient', status: 0, retryAfterMs: null, cause }
   } finally {
     request.timers.clearTimeout(timer)
   }
-  if (response.status === 401) return { kind: 'refused', code: (await readErrorCode(response)) ?? 'refresh_invalid', status: 401 }
-  if (response.status !== 200) {
-    return { kind: 'transient', status: response.status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), request.now()) }
-  }
-  const body: unknown = await response.json().catch(() => null)
-  return isTokenResponse(body, request.transport) ? { kind: 'ok', body } : { kind: 'transient', status: 200, retryAfterMs: null }
+  const { status } = response
+  if (status === 401) return { kind: 'refused', code: (await readErrorCode(response)) ?? 'refresh_invalid', status }
+  const body: unknown = status === 200 ? await response.json().catch(() => null) : null
+  if (isTokenResponse(body, request.transport)) return { kind: 'ok', body }
+  return { kind: 'transient', status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), request.now()) }
 }
