@@ -7,9 +7,13 @@
  * | inside the cross-tab lock: the shared generation moved past the one seen | adopt the other tab's result, no call |
  * | not forced, and the token no longer expires within the lead | nothing |
  * | the breaker is open (a 4th successful refresh within 60 s) | `refreshLoop` once, reject `refresh_loop`, no call |
- * | 200 | commit: generation + 1, every tab told; backoff and breaker bookkeeping |
- * | 401 | the session ends everywhere; reject `signed_out` |
- * | network error, 5xx, 429, other | keep the session; retry after full-jitter backoff (≥ `Retry-After`) or on `online`; reject `refresh_failed` |
+ * | 200 with a token response | commit: generation + 1, every tab told; backoff and breaker bookkeeping |
+ * | 401 (`refresh_reused`, `refresh_invalid`, `session_revoked`, `session_expired`…) | the session ends everywhere; reject `signed_out` |
+ * | network error, timeout, 408, 429, 5xx, any other status, an unreadable 200 | keep the session; retry after full-jitter backoff (≥ `Retry-After`) or on `online`; reject `refresh_failed` |
+ *
+ * Only a 401 ends a session: a 403 (`csrf_rejected`) or 400 is a misconfiguration that a
+ * logout would not fix, and logging users out over it would hide it. A refresh call that hangs
+ * would hold the cross-tab lock for ever: it is aborted after `timeoutMs`, as a network error.
  *
  * The proactive timer fires a random 1–1.5 margins before expiry, so the tabs' timers spread;
  * whichever wins the lock refreshes, the others find the generation moved.
@@ -17,13 +21,13 @@
  * @internal
  * @module
  */
-import { type BackoffOptions, backoffDelay, type BreakerOptions, createBreaker } from './backoff.js'
+import { type BackoffOptions, backoffDelay, type BreakerOptions, createBreaker, parseRetryAfter } from './backoff.js'
 import type { CrossTab, SharedRecord } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
 import type { Emitter } from './events.js'
 import type { AuthTimers } from './platform.js'
 import type { Session } from './session.js'
-import { requestRefresh } from './token-response.js'
+import { isTokenResponse, readErrorCode } from './token-response.js'
 
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_DELAY = 2 ** 31 - 1
@@ -101,25 +105,45 @@ export function createRefresher(options: RefresherOptions): Refresher {
       throw new AuthClientError('refresh_loop')
     }
     loopReported = false
-    const outcome = await requestRefresh({ fetch: options.fetch, url: options.url, transport, refreshToken: session.tokens?.refreshToken ?? null, now: clock, timers, timeoutMs: options.timeoutMs })
-    if (outcome.kind === 'ok') {
+    const abort = new AbortController()
+    const timer = timers.setTimeout(() => abort.abort(), options.timeoutMs)
+    let response: Response | undefined
+    let cause: unknown
+    try {
+      response = await options.fetch(options.url, {
+        method: 'POST',
+        signal: abort.signal,
+        // Bearer: the token in the body and no cookie; cookie: the refresh cookie only.
+        ...(transport === 'bearer'
+          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: session.tokens!.refreshToken }), credentials: 'omit' }
+          : { credentials: 'include' }),
+      })
+    } catch (error) {
+      cause = error // a network error: status 0
+    } finally {
+      timers.clearTimeout(timer)
+    }
+    const status = response?.status ?? 0
+    if (status === 401) {
+      const code = (await readErrorCode(response!)) ?? 'refresh_invalid'
+      if (session.status === 'active') session.end(code)
+      else session.markSignedOut()
+      throw new AuthClientError('signed_out', { status, serverCode: code })
+    }
+    const body: unknown = status === 200 ? await response!.json().catch(noop) : null
+    if (isTokenResponse(body, transport)) {
       breaker.record(clock())
       attempt = 0
       clearRetry()
-      session.commit(outcome.body, session.record.ended === null ? session.record.user : null)
+      session.commit(body, session.record.ended === null ? session.record.user : null)
       return
     }
-    if (outcome.kind === 'refused') {
-      if (session.status === 'active') session.end(outcome.code)
-      else session.markSignedOut()
-      throw new AuthClientError('signed_out', { status: 401, serverCode: outcome.code })
-    }
-    const delay = backoffDelay(attempt++, options.backoff ?? {}, options.random, outcome.retryAfterMs)
+    const delay = backoffDelay(attempt++, options.backoff ?? {}, options.random, parseRetryAfter(response?.headers.get('retry-after') ?? null, clock()))
     if (session.status === 'active') {
       clearRetry()
       retry = { force, timer: timers.setTimeout(retryNow, delay) }
     }
-    throw new AuthClientError('refresh_failed', { status: outcome.status, retryInMs: delay, cause: outcome.cause })
+    throw new AuthClientError('refresh_failed', { status, retryInMs: delay, cause })
   }
 
   /** Another tab is ahead: take its result (cookie: the record; bearer: wait for the channel's tokens). */
