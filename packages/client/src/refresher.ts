@@ -99,8 +99,9 @@ export function createRefresher(options: RefresherOptions): Refresher {
     }
     if (!force && !needsRefresh(leadMs)) return
     if (transport === 'bearer' && !session.tokens) throw new AuthClientError('signed_out')
-    if (breaker.isOpen(clock())) {
-      if (!loopReported) emitter.emit('refreshLoop', { count: breaker.count(clock()), windowMs: breaker.windowMs })
+    const recent = breaker.recent(clock())
+    if (recent.length >= breaker.max) {
+      if (!loopReported) emitter.emit('refreshLoop', { count: recent.length, windowMs: breaker.windowMs })
       loopReported = true
       throw new AuthClientError('refresh_loop')
     }
@@ -132,7 +133,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
     }
     const body: unknown = status === 200 ? await response!.json().catch(noop) : null
     if (isTokenResponse(body, transport)) {
-      breaker.record(clock())
+      breaker.recent(clock()).push(clock())
       attempt = 0
       clearRetry()
       session.commit(body, session.record.ended === null ? session.record.user : null)
