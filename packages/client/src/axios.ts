@@ -63,7 +63,7 @@ type TaggedConfig = InternalAxiosRequestConfig & { [GENERATION]?: number; [RETRI
  * ```
  *
  * @param instance - the axios instance (`axios.create()`, or the default `axios`)
- * @param client - a client made by {@link createAuthClient}
+ * @param client - a client made by `createAuthClient` of `'@auth/client'`
  * @returns the function that ejects both interceptors
  * @throws TypeError when `client` is not made by `createAuthClient`
  */
