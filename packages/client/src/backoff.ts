@@ -59,7 +59,7 @@ export interface Breaker {
 }
 
 /** @internal */
-export function createBreaker({ maxRefreshes = 3, windowMs = 60_000 }: BreakerOptions): Breaker {
+export function createBreaker({ maxRefreshes = 3, windowMs = 60_000 }: BreakerOptions = {}): Breaker {
   let times: number[] = []
   return { max: maxRefreshes, windowMs, recent: (now) => (times = times.filter((t) => now - t < windowMs)) }
 }

@@ -24,7 +24,7 @@ import { createCrossTab } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
 import { createEmitter } from './events.js'
 import type { AuthClient, CreateAuthClientOptions } from './options.js'
-import { isServer, resolvePlatform } from './platform.js'
+import { resolvePlatform } from './platform.js'
 import { createRefresher } from './refresher.js'
 import { createSession } from './session.js'
 import { isTokenResponse } from './token-response.js'
@@ -77,17 +77,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     onAsk: () => session.status === 'active' && session.tokens && crossTab.publish(session.record, session.tokens),
   })
   session.connect(crossTab)
-  const refresher = createRefresher({
-    session, crossTab, emitter, transport, clock, timers, handoffMs,
-    fetch: fetchImpl,
-    url: `${routes}/refresh`,
-    random: options.random ?? Math.random,
-    proactive: options.proactive ?? !isServer(),
-    marginMs: options.refreshMarginMs,
-    timeoutMs: options.refreshTimeoutMs ?? 10_000,
-    backoff: options.backoff,
-    breaker: options.breaker,
-  })
+  const refresher = createRefresher(options, { session, crossTab, emitter, clock, timers, handoffMs, fetch: fetchImpl, url: `${routes}/refresh` })
 
   const requestAuth: RequestAuth = {
     transport,

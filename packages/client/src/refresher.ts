@@ -21,11 +21,12 @@
  * @internal
  * @module
  */
-import { type BackoffOptions, backoffDelay, type BreakerOptions, createBreaker, parseRetryAfter } from './backoff.js'
+import { backoffDelay, createBreaker, parseRetryAfter } from './backoff.js'
 import type { CrossTab, SharedRecord } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
 import type { Emitter } from './events.js'
-import type { AuthTimers } from './platform.js'
+import type { CreateAuthClientOptions } from './options.js'
+import { type AuthTimers, isServer } from './platform.js'
 import type { Session } from './session.js'
 import { isTokenResponse, readErrorCode } from './token-response.js'
 
@@ -33,23 +34,16 @@ import { isTokenResponse, readErrorCode } from './token-response.js'
 const MAX_DELAY = 2 ** 31 - 1
 const noop = () => {}
 
-/** @internal */
-export interface RefresherOptions {
+/** @internal What the refresher needs besides the client's options. */
+export interface RefresherParts {
   session: Session
   crossTab: CrossTab
   emitter: Emitter
-  transport: 'cookie' | 'bearer'
   fetch: typeof fetch
   url: string
   clock: () => number
-  random: () => number
   timers: AuthTimers
-  proactive: boolean
-  marginMs: number | undefined
-  timeoutMs: number
   handoffMs: number
-  backoff: BackoffOptions | undefined
-  breaker: BreakerOptions | undefined
 }
 
 /** @internal */
@@ -66,9 +60,10 @@ export interface Refresher {
 }
 
 /** @internal */
-export function createRefresher(options: RefresherOptions): Refresher {
-  const { session, crossTab, emitter, transport, clock, timers } = options
-  const breaker = createBreaker(options.breaker ?? {})
+export function createRefresher(options: CreateAuthClientOptions, parts: RefresherParts): Refresher {
+  const { session, crossTab, emitter, clock, timers } = parts
+  const { transport, random = Math.random, refreshTimeoutMs = 10_000, proactive = !isServer() } = options
+  const breaker = createBreaker(options.breaker)
   let inflight: Promise<void> | null = null
   let proactiveTimer: unknown = null
   let retry: { timer: unknown; force: boolean } | null = null
@@ -76,7 +71,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
   let loopReported = false
   let stopped = false
 
-  const margin = () => options.marginMs ?? Math.min(30_000, (session.record.lifetimeMs ?? 0) / 5)
+  const margin = () => options.refreshMarginMs ?? Math.min(30_000, (session.record.lifetimeMs ?? 0) / 5)
   const needsRefresh = (leadMs: number) => session.status === 'active' && session.record.expiresAt !== null && session.record.expiresAt - clock() <= leadMs
   const clearRetry = () => (retry && timers.clearTimeout(retry.timer), (retry = null))
 
@@ -107,11 +102,11 @@ export function createRefresher(options: RefresherOptions): Refresher {
     }
     loopReported = false
     const abort = new AbortController()
-    const timer = timers.setTimeout(() => abort.abort(), options.timeoutMs)
+    const timer = timers.setTimeout(() => abort.abort(), refreshTimeoutMs)
     let response: Response | undefined
     let cause: unknown
     try {
-      response = await options.fetch(options.url, {
+      response = await parts.fetch(parts.url, {
         method: 'POST',
         signal: abort.signal,
         // Bearer: the token in the body and no cookie; cookie: the refresh cookie only.
@@ -139,7 +134,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
       session.commit(body, session.record.ended === null ? session.record.user : null)
       return
     }
-    const delay = backoffDelay(attempt++, options.backoff ?? {}, options.random, parseRetryAfter(response?.headers.get('retry-after') ?? null, clock()))
+    const delay = backoffDelay(attempt++, options.backoff ?? {}, random, parseRetryAfter(response?.headers.get('retry-after') ?? null, clock()))
     if (session.status === 'active') {
       clearRetry()
       retry = { force, timer: timers.setTimeout(retryNow, delay) }
@@ -150,7 +145,7 @@ export function createRefresher(options: RefresherOptions): Refresher {
   /** Another tab is ahead: take its result (cookie: the record; bearer: wait for the channel's tokens). */
   async function catchUp(latest: SharedRecord): Promise<void> {
     if (transport === 'cookie' || latest.ended !== null) return session.adopt(latest, undefined, 'remote')
-    if (await session.waitFor(() => session.record.generation >= latest.generation, options.handoffMs)) return
+    if (await session.waitFor(() => session.record.generation >= latest.generation, parts.handoffMs)) return
     // Our refresh token was rotated by that tab: presenting it would look like a replay. Wait instead.
     throw new AuthClientError('refresh_failed', { status: 0 })
   }
@@ -166,8 +161,8 @@ export function createRefresher(options: RefresherOptions): Refresher {
     if (proactiveTimer !== null) timers.clearTimeout(proactiveTimer)
     proactiveTimer = null
     if (session.status !== 'active') clearRetry()
-    if (!options.proactive || stopped || session.status !== 'active' || session.record.expiresAt === null) return
-    const lead = margin() * (1 + options.random() / 2)
+    if (!proactive || stopped || session.status !== 'active' || session.record.expiresAt === null) return
+    const lead = margin() * (1 + random() / 2)
     const delay = Math.min(MAX_DELAY, Math.max(0, session.record.expiresAt - lead - clock()))
     proactiveTimer = timers.setTimeout(() => {
       proactiveTimer = null
