@@ -141,7 +141,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
         session.end('logout')
       }
     },
-    on: (event, listener) => emitter.on(event, listener),
+    on: emitter.on,
     getState: () => {
       const { generation, expiresAt, sessionId, user } = session.record
       return { status: session.status, generation, expiresAt, sessionId, user }
