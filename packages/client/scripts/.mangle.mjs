@@ -1,7 +1,0 @@
-import { build } from 'esbuild'
-import { gzipSync } from 'node:zlib'
-const reserved = process.argv[2] ? new RegExp(process.argv[2]) : undefined
-const r = await build({ entryPoints: ['src/index.ts'], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false,
-  mangleProps: /./, reserveProps: /^(fetch|ready|ensureFresh|refresh|setSession|logout|on|getState|destroy|status|generation|expiresAt|sessionId|user|source|reason|previous|count|windowMs|code|serverCode|retryInMs|name|message|cause|transport|accessToken|refreshToken|expiresIn|baseUrl|prefix|clock|random|refreshMarginMs|proactive|backoff|breaker|tokenStorage|handoffTimeoutMs|refreshTimeoutMs|leaseMs|timers|visibility|online|locks|channel|storage|onListenerError|setTimeout|clearTimeout|subscribe|request|postMessage|close|getItem|setItem|removeItem|load|save|baseMs|capMs|maxRefreshes|everywhere|auth|headers|credentials|method|body|signal|json|clone|url|href|origin|location|data|key|visibilityState|addEventListener|removeEventListener|document|navigator|localStorage|error|abort|get|set|has|delete|add|forEach|filter|push|length|then|catch|finally|trim|test|replace|slice|toString|splice|min|max|floor|parse|stringify|isFinite|isNaN|now|resolve|type|record|tokens|ended|lifetimeMs|owner|until|ok|headers)$/ })
-const code = r.outputFiles[0].contents
-console.log('mangled total', code.length, 'gz', gzipSync(code,{level:9}).length)
