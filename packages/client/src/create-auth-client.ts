@@ -158,17 +158,21 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 
 /** Whether a request goes to the API or the page's own origin: only those get a credential. */
 function createTargetCheck(baseUrl: string): (input: RequestInfo | URL) => boolean {
-  const apiOrigin = /^https?:\/\//i.test(baseUrl) ? new URL(baseUrl).origin : null
+  const apiOrigin = originOf(baseUrl)
   return (input) => {
-    const url = (input as Request).url ?? String(input)
-    if (!/^([a-z][a-z\d+.-]*:|\/\/)/i.test(url)) return true // relative: the page's own origin
-    const page = (globalThis as { location?: { href?: string; origin?: string } }).location
-    // A protocol-relative URL takes the page's scheme; without a page, any base will do for the origin test.
-    try {
-      const origin = new URL(url, page?.href ?? 'https://base.invalid').origin
-      return origin === apiOrigin || origin === page?.origin
-    } catch {
-      return false // not a URL fetch could send: leave it to fetch to refuse
-    }
+    // Relative and protocol-relative URLs resolve against the page; without a page, against a
+    // stand-in base, so that a relative URL is still "the page's own origin".
+    const base = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://page.invalid'
+    const origin = originOf((input as Request).url ?? String(input), base)
+    // A URL that does not parse is not one fetch could send: leave it to fetch to refuse.
+    return origin !== null && (origin === apiOrigin || origin === originOf(base))
+  }
+}
+
+function originOf(url: string, base?: string): string | null {
+  try {
+    return new URL(url, base).origin
+  } catch {
+    return null
   }
 }
