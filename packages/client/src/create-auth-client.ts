@@ -22,7 +22,7 @@
 import { createAuthFetch, REQUEST_AUTH, type RequestAuth } from './auth-fetch.js'
 import { createCrossTab } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
-import { createEmitter } from './events.js'
+import { createEmitter, noop } from './events.js'
 import type { AuthClient, CreateAuthClientOptions } from './options.js'
 import { resolvePlatform } from './platform.js'
 import { createRefresher } from './refresher.js'
@@ -30,7 +30,6 @@ import { createSession } from './session.js'
 import { isTokenResponse } from './token-response.js'
 import { createMemoryTokenStorage } from './token-storage.js'
 
-const noop = () => {}
 
 /**
  * Creates the client: a drop-in `fetch` that keeps the access token fresh across requests and

@@ -24,7 +24,7 @@
 import { backoffDelay, createBreaker, parseRetryAfter } from './backoff.js'
 import type { CrossTab, SharedRecord } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
-import type { Emitter } from './events.js'
+import { type Emitter, noop } from './events.js'
 import type { CreateAuthClientOptions } from './options.js'
 import { type AuthTimers, isServer } from './platform.js'
 import type { Session } from './session.js'
@@ -32,7 +32,6 @@ import { isTokenResponse, readErrorCode } from './token-response.js'
 
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_DELAY = 2 ** 31 - 1
-const noop = () => {}
 
 /** @internal What the refresher needs besides the client's options. */
 export interface RefresherParts {
