@@ -1,3 +1,3 @@
 import { definePackage } from '../../tsup.preset'
 
-export default definePackage({ entry: ['src/index.ts'] })
+export default definePackage({ entry: ['src/index.ts', 'src/axios.ts'] })

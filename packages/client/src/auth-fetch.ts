@@ -1,5 +1,7 @@
 /**
  * `client.fetch`: the platform's `fetch` with the credential attached and at most one retry.
+ * The rules themselves are the client's {@link RequestAuth}, which `@auth/client/axios` applies
+ * to axios in the same way.
  *
  * | step | what happens |
  * |---|---|
@@ -7,6 +9,7 @@
  * | before sending | wait for a refresh in flight, or start one when the token expires within the margin |
  * | the session ended while waiting | reject with `signed_out` |
  * | sending | bearer: `Authorization: Bearer …` from memory; cookie: `credentials: 'include'` |
+ * | 401 `invalid_credentials` | the response as it is: a refused login is not an expired token |
  * | 401, and the generation moved on since sending | retry at once: another refresh already replaced the token (none if it was a logout) |
  * | 401 under the current generation | refresh (single-flight), then retry once |
  * | the refresh was refused, or the breaker is open | the original 401 response |
@@ -24,45 +27,47 @@ export interface AuthRequestInit extends RequestInit {
   auth?: boolean
 }
 
-/** @internal What the fetch needs of the client's state machine. */
-export interface FetchContext {
-  fetch: typeof fetch
+/**
+ * @internal The request rules of a client, shared by `client.fetch` and the axios interceptors,
+ * found on the client under {@link REQUEST_AUTH}.
+ */
+export interface RequestAuth {
   transport: 'cookie' | 'bearer'
+  /** Whether a request to this URL gets the credential (the API's origin or the page's own). */
   appliesTo(input: RequestInfo | URL): boolean
-  accessToken(): string | null
-  generation(): number
-  /** Waits for a fresh token; rejects with `signed_out` when the session ended meanwhile. */
-  beforeRequest(): Promise<void>
-  /** After a 401 of a request sent under `sentGeneration`: whether to retry (refreshing first unless the generation moved on). */
-  afterUnauthorized(sentGeneration: number): Promise<boolean>
+  /**
+   * Waits for a fresh token (rejects with `signed_out` when the session ended meanwhile);
+   * resolves with the generation the request goes out under and the bearer token, if any.
+   */
+  prepare(): Promise<[generation: number, token: string | null]>
+  /** After a 401 (with the server's error `code`) of a request sent under `generation`: whether to send it once more. */
+  shouldRetry(generation: number, code: string | undefined): Promise<boolean>
 }
 
+/** @internal Where a client keeps its {@link RequestAuth}: a registered symbol, so two copies of the package agree. */
+export const REQUEST_AUTH: unique symbol = Symbol.for('@auth/client:request-auth')
+
 /** @internal */
-export function createAuthFetch(ctx: FetchContext): (input: RequestInfo | URL, init?: AuthRequestInit) => Promise<Response> {
-  const send = (input: RequestInfo | URL, init: RequestInit): Promise<Response> => {
+export function createAuthFetch(fetchImpl: typeof fetch, auth: RequestAuth): (input: RequestInfo | URL, init?: AuthRequestInit) => Promise<Response> {
+  const send = async (input: RequestInfo | URL, init: RequestInit): Promise<[Response, number]> => {
+    const [generation, token] = await auth.prepare()
     const headers = new Headers(init.headers ?? (isRequest(input) ? input.headers : undefined))
-    const token = ctx.transport === 'bearer' ? ctx.accessToken() : null
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
-    const credentials = ctx.transport === 'cookie' ? (init.credentials ?? 'include') : init.credentials
-    return ctx.fetch(input, credentials === undefined ? { ...init, headers } : { ...init, headers, credentials })
+    const credentials = auth.transport === 'cookie' ? (init.credentials ?? 'include') : init.credentials
+    return [await fetchImpl(input, credentials === undefined ? { ...init, headers } : { ...init, headers, credentials }), generation]
   }
 
   return async function authFetch(input, init = {}) {
-    const { auth = true, ...rest } = init
-    if (!auth || !ctx.appliesTo(input)) return ctx.fetch(input, rest)
-    await ctx.beforeRequest()
+    const { auth: enabled = true, ...rest } = init
+    if (!enabled || !auth.appliesTo(input)) return fetchImpl(input, rest)
     // A Request's body can be read once: keep a copy for the retry before sending the original.
     const spare = isRequest(input) ? input.clone() : input
-    const sentGeneration = ctx.generation()
-    const response = await send(input, rest)
+    const [response, generation] = await send(input, rest)
     if (response.status !== 401 || isStream(rest.body)) return response
-    // A refused login is not an expired token.
-    if ((await readErrorCode(response.clone())) === 'invalid_credentials') return response
-    if (!(await ctx.afterUnauthorized(sentGeneration))) return response
-    return send(spare, rest)
+    if (!(await auth.shouldRetry(generation, await readErrorCode(response.clone())))) return response
+    return (await send(spare, rest))[0]
   }
 }
-
 
 function isRequest(input: RequestInfo | URL): input is Request {
   return typeof Request === 'function' && input instanceof Request

@@ -33,10 +33,8 @@ export interface BreakerOptions {
 
 /** @internal The wait before attempt `attempt + 1` (ms). */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number, retryAfterMs: number | null): number {
-  const base = options.baseMs ?? 1_000
-  const cap = options.capMs ?? 60_000
-  const jittered = Math.floor(random() * Math.min(cap, base * 2 ** Math.min(attempt, 30)))
-  return Math.max(jittered, retryAfterMs ?? 0)
+  const { baseMs = 1_000, capMs = 60_000 } = options
+  return Math.max(Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30))), retryAfterMs ?? 0)
 }
 
 /**
@@ -51,27 +49,17 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   return Number.isNaN(at) ? null : Math.max(0, at - now)
 }
 
-/** @internal Counts successful refreshes in a sliding window. */
+/** @internal The successful refreshes of a sliding window, and its limit. */
 export interface Breaker {
-  /** Whether another refresh would be one too many now. */
-  isOpen(now: number): boolean
-  /** Records a refresh at `now`. */
-  record(now: number): void
-  /** How many refreshes are in the window ending `now`. */
-  count(now: number): number
+  /** Refreshes allowed within the window. */
+  readonly max: number
   readonly windowMs: number
+  /** The refreshes (times) within the window ending `now`; push `now` onto it to record one. */
+  recent(now: number): number[]
 }
 
 /** @internal */
-export function createBreaker(options: BreakerOptions): Breaker {
-  const max = options.maxRefreshes ?? 3
-  const windowMs = options.windowMs ?? 60_000
+export function createBreaker({ maxRefreshes = 3, windowMs = 60_000 }: BreakerOptions = {}): Breaker {
   let times: number[] = []
-  const prune = (now: number) => (times = times.filter((t) => now - t < windowMs))
-  return {
-    windowMs,
-    isOpen: (now) => prune(now).length >= max,
-    record: (now) => void prune(now).push(now),
-    count: (now) => prune(now).length,
-  }
+  return { max: maxRefreshes, windowMs, recent: (now) => (times = times.filter((t) => now - t < windowMs)) }
 }

@@ -19,18 +19,17 @@
  *
  * @module
  */
-import { createAuthFetch } from './auth-fetch.js'
+import { createAuthFetch, REQUEST_AUTH, type RequestAuth } from './auth-fetch.js'
 import { createCrossTab } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
-import { createEmitter } from './events.js'
+import { createEmitter, noop } from './events.js'
 import type { AuthClient, CreateAuthClientOptions } from './options.js'
-import { isServer, resolvePlatform } from './platform.js'
+import { resolvePlatform } from './platform.js'
 import { createRefresher } from './refresher.js'
 import { createSession } from './session.js'
 import { isTokenResponse } from './token-response.js'
 import { createMemoryTokenStorage } from './token-storage.js'
 
-const noop = () => {}
 
 /**
  * Creates the client: a drop-in `fetch` that keeps the access token fresh across requests and
@@ -53,7 +52,7 @@ const noop = () => {}
  */
 export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const { transport } = options
-  if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('createAuthClient: transport must be "cookie" or "bearer"')
+  if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('createAuthClient: transport is cookie or bearer')
   const baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '')
   const routes = `${baseUrl}${options.prefix ?? '/auth'}`
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
@@ -77,33 +76,24 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     onAsk: () => session.status === 'active' && session.tokens && crossTab.publish(session.record, session.tokens),
   })
   session.connect(crossTab)
-  const refresher = createRefresher({
-    session, crossTab, emitter, transport, clock, timers, handoffMs,
-    fetch: fetchImpl,
-    url: `${routes}/refresh`,
-    random: options.random ?? Math.random,
-    proactive: options.proactive ?? !isServer(),
-    marginMs: options.refreshMarginMs,
-    timeoutMs: options.refreshTimeoutMs ?? 10_000,
-    backoff: options.backoff,
-    breaker: options.breaker,
-  })
+  const refresher = createRefresher(options, { session, crossTab, emitter, clock, timers, handoffMs, fetch: fetchImpl, url: `${routes}/refresh` })
 
-  const authFetch = createAuthFetch({
-    fetch: fetchImpl,
+  const requestAuth: RequestAuth = {
     transport,
     appliesTo,
-    accessToken: () => session.tokens?.accessToken ?? null,
-    generation: () => session.record.generation,
-    async beforeRequest() {
+    async prepare() {
       await ready
-      if (session.status !== 'active') return
       // A network failure here is not the request's: send it, the server decides.
-      await refresher.refreshIf(refresher.margin()).catch((error: unknown) => {
-        if (error instanceof AuthClientError && error.code === 'signed_out') throw error
-      })
+      if (session.status === 'active') {
+        await refresher.refreshIf().catch((error: unknown) => {
+          if (error instanceof AuthClientError && error.code === 'signed_out') throw error
+        })
+      }
+      return [session.record.generation, session.tokens?.accessToken ?? null]
     },
-    async afterUnauthorized(sentGeneration) {
+    async shouldRetry(sentGeneration, code) {
+      // A refused login is not an expired token.
+      if (code === 'invalid_credentials') return false
       // Moved on while the request was out: a refresh replaced the token (retry), or a logout ended it.
       if (session.record.generation !== sentGeneration) return session.status !== 'signedOut'
       // Bearer has nothing to refresh with when signed out; a cookie may still be there.
@@ -116,7 +106,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       }
       return session.status === 'active'
     },
-  })
+  }
+  const authFetch = createAuthFetch(fetchImpl, requestAuth)
 
   const start = async (): Promise<void> => {
     const saved = transport === 'bearer' ? await Promise.resolve(tokenStorage.load()).catch(() => null) : null
@@ -128,17 +119,18 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const ready = start()
 
   const unsubscribe = [
-    platform.visibility?.subscribe(() => void refresher.refreshIf(refresher.margin()).catch(noop)),
+    platform.visibility?.subscribe(() => void refresher.refreshIf().catch(noop)),
     platform.online?.subscribe(() => refresher.retryNow()),
   ]
 
   return {
+    [REQUEST_AUTH]: requestAuth,
     fetch: authFetch,
     ready,
-    ensureFresh: () => ready.then(() => refresher.refreshIf(refresher.margin())),
+    ensureFresh: () => ready.then(() => refresher.refreshIf()),
     refresh: () => ready.then(() => refresher.force(session.record.generation)),
     setSession(response, sessionOptions = {}) {
-      if (!isTokenResponse(response, transport)) throw new TypeError(`setSession: not a token response of the ${transport} transport`)
+      if (!isTokenResponse(response, transport)) throw new TypeError(`setSession: not a ${transport} token response`)
       session.commit(response, sessionOptions.user ?? null)
     },
     async logout(logoutOptions = {}) {
@@ -148,7 +140,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
         session.end('logout')
       }
     },
-    on: (event, listener) => emitter.on(event, listener),
+    on: emitter.on,
     getState: () => {
       const { generation, expiresAt, sessionId, user } = session.record
       return { status: session.status, generation, expiresAt, sessionId, user }
@@ -160,22 +152,26 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       crossTab.close()
       emitter.clear()
     },
-  }
+  } as AuthClient
 }
 
 /** Whether a request goes to the API or the page's own origin: only those get a credential. */
 function createTargetCheck(baseUrl: string): (input: RequestInfo | URL) => boolean {
-  const apiOrigin = /^https?:\/\//i.test(baseUrl) ? new URL(baseUrl).origin : null
+  const apiOrigin = originOf(baseUrl)
   return (input) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    if (!/^([a-z][a-z\d+.-]*:|\/\/)/i.test(url)) return true // relative: the page's own origin
-    const page = (globalThis as { location?: { href?: string; origin?: string } }).location
-    // A protocol-relative URL takes the page's scheme; without a page, any base will do for the origin test.
-    try {
-      const origin = new URL(url, page?.href ?? 'https://base.invalid').origin
-      return origin === apiOrigin || origin === page?.origin
-    } catch {
-      return false // not a URL fetch could send: leave it to fetch to refuse
-    }
+    // Relative and protocol-relative URLs resolve against the page; without a page, against a
+    // stand-in base, so that a relative URL is still "the page's own origin".
+    const base = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://page.invalid'
+    const origin = originOf((input as Request).url ?? String(input), base)
+    // A URL that does not parse is not one fetch could send: leave it to fetch to refuse.
+    return origin !== null && (origin === apiOrigin || origin === originOf(base))
+  }
+}
+
+function originOf(url: string, base?: string): string | null {
+  try {
+    return new URL(url, base).origin
+  } catch {
+    return null
   }
 }

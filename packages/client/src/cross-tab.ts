@@ -72,14 +72,18 @@ const LEASE_SETTLE_MS = 30
 const LEASE_POLL_MS = 100
 const CHANNEL_SETTLE_MS = 50
 
-function parseRecord(text: string | null): SharedRecord | null {
-  if (text === null) return null
+/** The JSON in `text`, or `null` (`JSON.parse(null)` is `null` too). */
+function parseJson(text: string | null): unknown {
   try {
-    const record = JSON.parse(text) as SharedRecord
-    return typeof record?.generation === 'number' ? record : null
+    return JSON.parse(text!)
   } catch {
     return null
   }
+}
+
+function parseRecord(text: string | null): SharedRecord | null {
+  const record = parseJson(text) as SharedRecord | null
+  return typeof record?.generation === 'number' ? record : null
 }
 
 /** @internal */
@@ -142,10 +146,7 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
     })
 
   async function withLease<T>(store: NonNullable<Platform['storage']>, callback: () => Promise<T>): Promise<T> {
-    const holder = () => {
-      const lease = parseLease(store.getItem(leaseKey))
-      return lease && lease.until > now() ? lease.owner : null
-    }
+    const holder = () => leaseOwner(store.getItem(leaseKey), now())
     for (;;) {
       const current = holder()
       if (current === null || current === owner) {
@@ -157,7 +158,7 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
     try {
       return await callback()
     } finally {
-      if (parseLease(store.getItem(leaseKey))?.owner === owner) store.removeItem(leaseKey)
+      if (holder() === owner) store.removeItem(leaseKey)
     }
   }
 
@@ -190,12 +191,8 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
   }
 }
 
-function parseLease(text: string | null): { owner: string; until: number } | null {
-  if (text === null) return null
-  try {
-    const lease = JSON.parse(text) as { owner?: unknown; until?: unknown }
-    return typeof lease.owner === 'string' && typeof lease.until === 'number' ? { owner: lease.owner, until: lease.until } : null
-  } catch {
-    return null
-  }
+/** The owner of the lease in `text` while it is valid, else `null`. */
+function leaseOwner(text: string | null, now: number): string | null {
+  const lease = parseJson(text) as { owner?: unknown; until?: unknown } | null
+  return typeof lease?.owner === 'string' && typeof lease.until === 'number' && lease.until > now ? lease.owner : null
 }

@@ -18,12 +18,6 @@
  */
 export type AuthClientErrorCode = 'signed_out' | 'refresh_failed' | 'refresh_loop'
 
-const MESSAGES: Readonly<Record<AuthClientErrorCode, string>> = {
-  signed_out: 'There is no session.',
-  refresh_failed: 'The access token could not be refreshed; retrying later.',
-  refresh_loop: 'Too many refreshes in a short time; refreshing is paused.',
-}
-
 /** Details of an {@link AuthClientError}. */
 export interface AuthClientErrorDetails {
   /** The HTTP status of the refresh answer; `0` for a network error. */
@@ -37,7 +31,7 @@ export interface AuthClientErrorDetails {
 }
 
 /**
- * A failure of the client: a fixed message, a stable {@link AuthClientErrorCode}, and typed
+ * A failure of the client: a stable {@link AuthClientErrorCode} (also its message), and typed
  * details. Tokens never appear in it.
  *
  * Exported from `'@auth/client'`.
@@ -56,24 +50,21 @@ export interface AuthClientErrorDetails {
  */
 export class AuthClientError extends Error {
   /** What failed. */
-  readonly code: AuthClientErrorCode
+  declare readonly code: AuthClientErrorCode
   /** The HTTP status of the refresh answer; `0` for a network error. */
-  readonly status: number | undefined
+  declare readonly status: number | undefined
   /** The server's error code, when it sent one. */
-  readonly serverCode: string | undefined
+  declare readonly serverCode: string | undefined
   /** How long until the next automatic retry (ms), for `refresh_failed`. */
-  readonly retryInMs: number | undefined
+  declare readonly retryInMs: number | undefined
 
   /**
-   * @param code - what failed
+   * @param code - what failed; it is the message too
    * @param details - status, server code, retry delay, cause
    */
-  constructor(code: AuthClientErrorCode, details: AuthClientErrorDetails = {}) {
-    super(MESSAGES[code], details.cause === undefined ? undefined : { cause: details.cause })
-    this.name = 'AuthClientError'
-    this.code = code
-    this.status = details.status
-    this.serverCode = details.serverCode
-    this.retryInMs = details.retryInMs
+  constructor(code: AuthClientErrorCode, { cause, ...details }: AuthClientErrorDetails = {}) {
+    // The message is the code: fixed, short, and never a token.
+    super(code, cause === undefined ? undefined : { cause })
+    Object.assign(this, { name: 'AuthClientError', code, ...details })
   }
 }

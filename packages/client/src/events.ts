@@ -54,6 +54,9 @@ export type AuthClientEventName = keyof AuthClientEvents
 /** A listener of one event. */
 export type AuthClientListener<TName extends AuthClientEventName> = (event: AuthClientEvents[TName]) => void
 
+/** @internal Does nothing: the one handler for a promise whose failure is dealt with elsewhere. */
+export const noop = (): void => {}
+
 /** @internal A typed emitter: a throwing listener does not stop the others. */
 export interface Emitter {
   on<TName extends AuthClientEventName>(name: TName, listener: AuthClientListener<TName>): () => void

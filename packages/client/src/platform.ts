@@ -102,9 +102,9 @@ export function isServer(): boolean {
   return typeof window === 'undefined'
 }
 
-function listen(target: EventTargetish, type: string, listener: () => void): () => void {
-  target.addEventListener(type, listener)
-  return () => target.removeEventListener(type, listener)
+function listen<TEvent>(target: EventTargetish, type: string, listener: (event: TEvent) => void): () => void {
+  target.addEventListener(type, listener as () => void)
+  return () => target.removeEventListener(type, listener as () => void)
 }
 
 function browserVisibility(win: Browserish): AuthSignal | null {
@@ -112,8 +112,7 @@ function browserVisibility(win: Browserish): AuthSignal | null {
   if (!doc || typeof doc.addEventListener !== 'function') return null
   return {
     subscribe(listener) {
-      const onVisibility = () => doc.visibilityState === 'visible' && listener()
-      const offVisibility = listen(doc, 'visibilitychange', onVisibility)
+      const offVisibility = listen(doc, 'visibilitychange', () => doc.visibilityState === 'visible' && listener())
       // pageshow also fires when a page comes back from the back/forward cache, frozen meanwhile.
       const offPageshow = listen(win, 'pageshow', listener)
       return () => (offVisibility(), offPageshow())
@@ -122,24 +121,19 @@ function browserVisibility(win: Browserish): AuthSignal | null {
 }
 
 function browserStorage(win: Browserish): AuthSharedStorage | null {
-  let storage: Storage | undefined
   try {
     // Reading `localStorage` throws where storage is blocked (some privacy modes, sandboxed frames).
-    storage = win.localStorage
+    const store = win.localStorage
+    return store
+      ? {
+          getItem: (key) => store.getItem(key),
+          setItem: (key, value) => store.setItem(key, value),
+          removeItem: (key) => store.removeItem(key),
+          subscribe: (listener) => listen(win, 'storage', (event?: { key?: string | null }) => listener(event?.key ?? null)),
+        }
+      : null
   } catch {
     return null
-  }
-  if (!storage) return null
-  const store = storage
-  return {
-    getItem: (key) => store.getItem(key),
-    setItem: (key, value) => store.setItem(key, value),
-    removeItem: (key) => store.removeItem(key),
-    subscribe(listener) {
-      const onStorage = (event?: unknown) => listener((event as { key?: string | null } | undefined)?.key ?? null)
-      win.addEventListener('storage', onStorage)
-      return () => win.removeEventListener('storage', onStorage)
-    },
   }
 }
 
@@ -147,11 +141,7 @@ function browserChannel(name: string): AuthChannel {
   const channel = new BroadcastChannel(name)
   return {
     postMessage: (message) => channel.postMessage(message),
-    subscribe(listener) {
-      const onMessage = (event: MessageEvent) => listener(event.data)
-      channel.addEventListener('message', onMessage)
-      return () => channel.removeEventListener('message', onMessage)
-    },
+    subscribe: (listener) => listen(channel, 'message', (event: MessageEvent) => listener(event.data)),
     close: () => channel.close(),
   }
 }
@@ -159,16 +149,15 @@ function browserChannel(name: string): AuthChannel {
 /** @internal The hooks: those given, else the browser's when there is a browser, else off. */
 export function resolvePlatform(options: PlatformOptions): Platform {
   const win = isServer() ? undefined : (window as unknown as Browserish)
-  const pick = <T>(given: T | false | undefined, fallback: () => T | null): T | null => (given === false ? null : given ?? fallback())
+  const pick = <T>(given: T | false | undefined, fallback: (win: Browserish) => T | null | undefined): T | null =>
+    given === false ? null : (given ?? (win && fallback(win)) ?? null)
   return {
     timers: options.timers ?? { setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms), clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>) },
-    visibility: pick(options.visibility, () => (win ? browserVisibility(win) : null)),
-    online: pick(options.online, () => (win ? { subscribe: (listener) => listen(win, 'online', listener) } : null)),
-    locks: pick(options.locks, () => {
-      const locks = win?.navigator?.locks
-      return locks ? { request: (name, callback) => locks.request(name, callback) } : null
-    }),
-    channel: pick(options.channel, () => (win && typeof BroadcastChannel === 'function' ? browserChannel : null)),
-    storage: pick(options.storage, () => (win ? browserStorage(win) : null)),
+    visibility: pick(options.visibility, browserVisibility),
+    online: pick(options.online, (win) => ({ subscribe: (listener) => listen(win, 'online', listener) })),
+    // Called as a method of the LockManager, so it needs no wrapper.
+    locks: pick(options.locks, (win) => win.navigator?.locks),
+    channel: pick(options.channel, () => (typeof BroadcastChannel === 'function' ? browserChannel : null)),
+    storage: pick(options.storage, browserStorage),
   }
 }

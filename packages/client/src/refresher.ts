@@ -7,9 +7,13 @@
  * | inside the cross-tab lock: the shared generation moved past the one seen | adopt the other tab's result, no call |
  * | not forced, and the token no longer expires within the lead | nothing |
  * | the breaker is open (a 4th successful refresh within 60 s) | `refreshLoop` once, reject `refresh_loop`, no call |
- * | 200 | commit: generation + 1, every tab told; backoff and breaker bookkeeping |
- * | 401 | the session ends everywhere; reject `signed_out` |
- * | network error, 5xx, 429, other | keep the session; retry after full-jitter backoff (≥ `Retry-After`) or on `online`; reject `refresh_failed` |
+ * | 200 with a token response | commit: generation + 1, every tab told; backoff and breaker bookkeeping |
+ * | 401 (`refresh_reused`, `refresh_invalid`, `session_revoked`, `session_expired`…) | the session ends everywhere; reject `signed_out` |
+ * | network error, timeout, 408, 429, 5xx, any other status, an unreadable 200 | keep the session; retry after full-jitter backoff (≥ `Retry-After`) or on `online`; reject `refresh_failed` |
+ *
+ * Only a 401 ends a session: a 403 (`csrf_rejected`) or 400 is a misconfiguration that a
+ * logout would not fix, and logging users out over it would hide it. A refresh call that hangs
+ * would hold the cross-tab lock for ever: it is aborted after `timeoutMs`, as a network error.
  *
  * The proactive timer fires a random 1–1.5 margins before expiry, so the tabs' timers spread;
  * whichever wins the lock refreshes, the others find the generation moved.
@@ -17,43 +21,34 @@
  * @internal
  * @module
  */
-import { type BackoffOptions, backoffDelay, type BreakerOptions, createBreaker } from './backoff.js'
+import { backoffDelay, createBreaker, parseRetryAfter } from './backoff.js'
 import type { CrossTab, SharedRecord } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
-import type { Emitter } from './events.js'
-import type { AuthTimers } from './platform.js'
+import { type Emitter, noop } from './events.js'
+import type { CreateAuthClientOptions } from './options.js'
+import { type AuthTimers, isServer } from './platform.js'
 import type { Session } from './session.js'
-import { requestRefresh } from './token-response.js'
+import { isTokenResponse, readErrorCode } from './token-response.js'
 
 /** setTimeout's largest delay; a longer one would fire at once. */
 const MAX_DELAY = 2 ** 31 - 1
-const noop = () => {}
 
-/** @internal */
-export interface RefresherOptions {
+/** @internal What the refresher needs besides the client's options. */
+export interface RefresherParts {
   session: Session
   crossTab: CrossTab
   emitter: Emitter
-  transport: 'cookie' | 'bearer'
   fetch: typeof fetch
   url: string
   clock: () => number
-  random: () => number
   timers: AuthTimers
-  proactive: boolean
-  marginMs: number | undefined
-  timeoutMs: number
   handoffMs: number
-  backoff: BackoffOptions | undefined
-  breaker: BreakerOptions | undefined
 }
 
 /** @internal */
 export interface Refresher {
-  /** The margin for the current token (ms). */
-  margin(): number
-  /** Refreshes when the token expires within `leadMs`, or joins the refresh in flight. */
-  refreshIf(leadMs: number): Promise<void>
+  /** Refreshes when the token expires within `leadMs` (default: the margin), or joins the refresh in flight. */
+  refreshIf(leadMs?: number): Promise<void>
   /** Refreshes unless the generation moved past `seen` (then adopts that result). */
   force(seen: number): Promise<void>
   /** Runs a pending retry now (the network is back), else checks expiry. */
@@ -64,9 +59,10 @@ export interface Refresher {
 }
 
 /** @internal */
-export function createRefresher(options: RefresherOptions): Refresher {
-  const { session, crossTab, emitter, transport, clock, timers } = options
-  const breaker = createBreaker(options.breaker ?? {})
+export function createRefresher(options: CreateAuthClientOptions, parts: RefresherParts): Refresher {
+  const { session, crossTab, emitter, clock, timers } = parts
+  const { transport, random = Math.random, refreshTimeoutMs = 10_000, proactive = !isServer() } = options
+  const breaker = createBreaker(options.breaker)
   let inflight: Promise<void> | null = null
   let proactiveTimer: unknown = null
   let retry: { timer: unknown; force: boolean } | null = null
@@ -74,11 +70,11 @@ export function createRefresher(options: RefresherOptions): Refresher {
   let loopReported = false
   let stopped = false
 
-  const margin = () => options.marginMs ?? Math.min(30_000, (session.record.lifetimeMs ?? 0) / 5)
+  const margin = () => options.refreshMarginMs ?? Math.min(30_000, (session.record.lifetimeMs ?? 0) / 5)
   const needsRefresh = (leadMs: number) => session.status === 'active' && session.record.expiresAt !== null && session.record.expiresAt - clock() <= leadMs
   const clearRetry = () => (retry && timers.clearTimeout(retry.timer), (retry = null))
 
-  function refreshIf(leadMs: number): Promise<void> {
+  function refreshIf(leadMs = margin()): Promise<void> {
     if (inflight) return inflight
     return needsRefresh(leadMs) ? run(false, session.record.generation, leadMs) : Promise.resolve()
   }
@@ -97,54 +93,75 @@ export function createRefresher(options: RefresherOptions): Refresher {
     }
     if (!force && !needsRefresh(leadMs)) return
     if (transport === 'bearer' && !session.tokens) throw new AuthClientError('signed_out')
-    if (breaker.isOpen(clock())) {
-      if (!loopReported) emitter.emit('refreshLoop', { count: breaker.count(clock()), windowMs: breaker.windowMs })
+    const recent = breaker.recent(clock())
+    if (recent.length >= breaker.max) {
+      if (!loopReported) emitter.emit('refreshLoop', { count: recent.length, windowMs: breaker.windowMs })
       loopReported = true
       throw new AuthClientError('refresh_loop')
     }
     loopReported = false
-    const outcome = await requestRefresh({ fetch: options.fetch, url: options.url, transport, refreshToken: session.tokens?.refreshToken ?? null, now: clock, timers, timeoutMs: options.timeoutMs })
-    if (outcome.kind === 'ok') {
-      breaker.record(clock())
+    const abort = new AbortController()
+    const timer = timers.setTimeout(() => abort.abort(), refreshTimeoutMs)
+    let response: Response | undefined
+    let cause: unknown
+    try {
+      response = await parts.fetch(parts.url, {
+        method: 'POST',
+        signal: abort.signal,
+        // Bearer: the token in the body and no cookie; cookie: the refresh cookie only.
+        ...(transport === 'bearer'
+          ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: session.tokens!.refreshToken }), credentials: 'omit' }
+          : { credentials: 'include' }),
+      })
+    } catch (error) {
+      cause = error // a network error: status 0
+    } finally {
+      timers.clearTimeout(timer)
+    }
+    const status = response?.status ?? 0
+    if (status === 401) {
+      const code = (await readErrorCode(response!)) ?? 'refresh_invalid'
+      if (session.status === 'active') session.end(code)
+      else session.markSignedOut()
+      throw new AuthClientError('signed_out', { status, serverCode: code })
+    }
+    const body: unknown = status === 200 ? await response!.json().catch(noop) : null
+    if (isTokenResponse(body, transport)) {
+      breaker.recent(clock()).push(clock())
       attempt = 0
       clearRetry()
-      session.commit(outcome.body, session.record.ended === null ? session.record.user : null)
+      session.commit(body, session.record.ended === null ? session.record.user : null)
       return
     }
-    if (outcome.kind === 'refused') {
-      if (session.status === 'active') session.end(outcome.code)
-      else session.markSignedOut()
-      throw new AuthClientError('signed_out', { status: 401, serverCode: outcome.code })
-    }
-    const delay = backoffDelay(attempt++, options.backoff ?? {}, options.random, outcome.retryAfterMs)
+    const delay = backoffDelay(attempt++, options.backoff ?? {}, random, parseRetryAfter(response?.headers.get('retry-after') ?? null, clock()))
     if (session.status === 'active') {
       clearRetry()
       retry = { force, timer: timers.setTimeout(retryNow, delay) }
     }
-    throw new AuthClientError('refresh_failed', { status: outcome.status, retryInMs: delay, cause: outcome.cause })
+    throw new AuthClientError('refresh_failed', { status, retryInMs: delay, cause })
   }
 
   /** Another tab is ahead: take its result (cookie: the record; bearer: wait for the channel's tokens). */
   async function catchUp(latest: SharedRecord): Promise<void> {
     if (transport === 'cookie' || latest.ended !== null) return session.adopt(latest, undefined, 'remote')
-    if (await session.waitFor(() => session.record.generation >= latest.generation, options.handoffMs)) return
+    if (await session.waitFor(() => session.record.generation >= latest.generation, parts.handoffMs)) return
     // Our refresh token was rotated by that tab: presenting it would look like a replay. Wait instead.
     throw new AuthClientError('refresh_failed', { status: 0 })
   }
 
   function retryNow(): void {
-    if (!retry) return void refreshIf(margin()).catch(noop)
+    if (!retry) return void refreshIf().catch(noop)
     const { force } = retry
     clearRetry()
-    if (session.status === 'active') (force ? run(true, session.record.generation) : refreshIf(margin())).catch(noop)
+    if (session.status === 'active') (force ? run(true, session.record.generation) : refreshIf()).catch(noop)
   }
 
   function reschedule(): void {
     if (proactiveTimer !== null) timers.clearTimeout(proactiveTimer)
     proactiveTimer = null
     if (session.status !== 'active') clearRetry()
-    if (!options.proactive || stopped || session.status !== 'active' || session.record.expiresAt === null) return
-    const lead = margin() * (1 + options.random() / 2)
+    if (!proactive || stopped || session.status !== 'active' || session.record.expiresAt === null) return
+    const lead = margin() * (1 + random() / 2)
     const delay = Math.min(MAX_DELAY, Math.max(0, session.record.expiresAt - lead - clock()))
     proactiveTimer = timers.setTimeout(() => {
       proactiveTimer = null
@@ -154,7 +171,6 @@ export function createRefresher(options: RefresherOptions): Refresher {
   }
 
   return {
-    margin,
     refreshIf,
     force: (seen) => run(true, seen),
     retryNow,

@@ -17,13 +17,12 @@
  * @module
  */
 import type { CrossTab, SharedRecord, Tokens } from './cross-tab.js'
-import type { ChangeSource, Emitter } from './events.js'
+import { type ChangeSource, type Emitter, noop } from './events.js'
 import type { AuthClientState } from './options.js'
 import type { AuthTimers } from './platform.js'
 import type { TokenResponse } from './token-response.js'
 import type { StoredSession, TokenStorage } from './token-storage.js'
 
-const noop = () => {}
 
 /** @internal */
 export interface SessionOptions {

@@ -1,20 +1,9 @@
 /**
- * The token response of the protocol, and the one refresh call: what the server answered,
- * sorted into the three outcomes the client acts on.
- *
- * | answer | outcome |
- * |---|---|
- * | 200 with a token response | `ok` |
- * | 401 (`refresh_reused`, `refresh_invalid`, `session_revoked`, `session_expired`, `token_missing`…) | `refused`: the session is over |
- * | network error, 408, 429, 5xx, any other status, an unreadable 200 | `transient`: never a logout |
- *
- * Only a 401 ends a session: a 403 (`csrf_rejected`) or 400 is a misconfiguration that a
- * logout would not fix, and logging users out over it would hide it.
+ * The token response of the protocol, and the error body of its refusals: what the client reads
+ * from the server's answers.
  *
  * @module
  */
-import { parseRetryAfter } from './backoff.js'
-import type { AuthTimers } from './platform.js'
 
 /**
  * The JSON of a token response (`POST /auth/refresh`, and the login helpers of the server
@@ -37,62 +26,19 @@ export interface TokenResponse {
   sessionId?: string
 }
 
-/** @internal */
-export type RefreshOutcome =
-  | { kind: 'ok'; body: TokenResponse }
-  | { kind: 'refused'; code: string; status: number }
-  | { kind: 'transient'; status: number; retryAfterMs: number | null; cause?: unknown }
-
 /** @internal Whether `value` is a token response this client can use in `transport`. */
 export function isTokenResponse(value: unknown, transport: 'cookie' | 'bearer'): value is TokenResponse {
-  if (typeof value !== 'object' || value === null) return false
-  const body = value as Record<string, unknown>
-  if (typeof body.expiresIn !== 'number' || !Number.isFinite(body.expiresIn) || body.expiresIn < 0) return false
-  return transport === 'cookie' || (typeof body.accessToken === 'string' && typeof body.refreshToken === 'string')
+  const body = value as Partial<Record<keyof TokenResponse, unknown>> | null
+  return Number.isFinite(body?.expiresIn) && (body!.expiresIn as number) >= 0 && (transport === 'cookie' || (typeof body!.accessToken === 'string' && typeof body!.refreshToken === 'string'))
 }
 
-/** @internal The `code` of a protocol error body, or `undefined`. */
-export async function readErrorCode(response: Response): Promise<string | undefined> {
-  try {
-    const body = (await response.json()) as { error?: { code?: unknown } } | null
-    return typeof body?.error?.code === 'string' ? body.error.code : undefined
-  } catch {
-    return undefined
-  }
+/** @internal The `code` of a protocol error body (`{ error: { code } }`), or `undefined`. */
+export function errorCodeOf(body: unknown): string | undefined {
+  const code = (body as { error?: { code?: unknown } } | null)?.error?.code
+  return typeof code === 'string' ? code : undefined
 }
 
-/** @internal What {@link requestRefresh} needs. */
-export interface RefreshRequest {
-  fetch: typeof fetch
-  url: string
-  transport: 'cookie' | 'bearer'
-  refreshToken: string | null
-  now: () => number
-  timers: AuthTimers
-  /** A hung refresh would hold the cross-tab lock for ever: abort it after this long. */
-  timeoutMs: number
-}
-
-/** @internal Calls `POST /auth/refresh` once and sorts the answer. */
-export async function requestRefresh(request: RefreshRequest): Promise<RefreshOutcome> {
-  const init: RequestInit =
-    request.transport === 'bearer'
-      ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: request.refreshToken }), credentials: 'omit' }
-      : { method: 'POST', credentials: 'include' }
-  const abort = new AbortController()
-  const timer = request.timers.setTimeout(() => abort.abort(), request.timeoutMs)
-  let response: Response
-  try {
-    response = await request.fetch(request.url, { ...init, signal: abort.signal })
-  } catch (cause) {
-    return { kind: 'transient', status: 0, retryAfterMs: null, cause }
-  } finally {
-    request.timers.clearTimeout(timer)
-  }
-  if (response.status === 401) return { kind: 'refused', code: (await readErrorCode(response)) ?? 'refresh_invalid', status: 401 }
-  if (response.status !== 200) {
-    return { kind: 'transient', status: response.status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), request.now()) }
-  }
-  const body: unknown = await response.json().catch(() => null)
-  return isTokenResponse(body, request.transport) ? { kind: 'ok', body } : { kind: 'transient', status: 200, retryAfterMs: null }
+/** @internal The `code` of a protocol error response, or `undefined`. */
+export function readErrorCode(response: Response): Promise<string | undefined> {
+  return response.json().then(errorCodeOf, () => undefined)
 }

@@ -150,3 +150,26 @@ describe('401 handling', () => {
     expect(client.getState()).toMatchObject({ status: 'active', expiresAt: Date.now() + 60_000 })
   })
 })
+
+describe('which requests get the credential', () => {
+  afterEach(() => void vi.unstubAllGlobals())
+
+  it('the page origin and the API origin do; any other origin, or a URL that does not parse, does not', async () => {
+    vi.stubGlobal('location', { href: 'https://app.example.com/inbox', origin: 'https://app.example.com' })
+    const server = createFakeServer({ transport: 'bearer' })
+    const client = createBrowser().tab({ transport: 'bearer', baseUrl: 'https://api.example.com/', fetch: server.fetch })
+    client.setSession(server.issue())
+    const sent = async (url: string) => {
+      await client.fetch(url).catch(() => undefined)
+      return new Headers(server.fetch.mock.calls.at(-1)![1]!.headers).get('authorization')
+    }
+    expect(await sent('/api/me')).toBe('Bearer access-1')
+    expect(await sent('https://app.example.com/api/me')).toBe('Bearer access-1')
+    expect(await sent('//api.example.com/api/me')).toBe('Bearer access-1')
+    expect(await sent('https://API.example.com:443/api/me')).toBe('Bearer access-1')
+    expect(await sent('http://api.example.com/api/me')).toBeNull() // another scheme is another origin
+    expect(await sent('https://app.example.com.evil.test/api/me')).toBeNull()
+    expect(await sent('//evil.test/api/me')).toBeNull()
+    expect(await sent('http://[::1')).toBeNull()
+  })
+})

@@ -87,9 +87,9 @@ describe('backoff and breaker', () => {
 
   it('opens after the allowed number of refreshes within the window, and closes as they age out', () => {
     const breaker = createBreaker({})
-    for (const t of [0, 10_000, 20_000]) breaker.record(t)
-    expect(breaker.isOpen(59_999)).toBe(true)
-    expect(breaker.isOpen(60_000)).toBe(false)
-    expect(breaker.count(60_000)).toBe(2)
+    for (const t of [0, 10_000, 20_000]) breaker.recent(t).push(t)
+    expect(breaker.max).toBe(3)
+    expect(breaker.recent(59_999)).toEqual([0, 10_000, 20_000])
+    expect(breaker.recent(60_000)).toEqual([10_000, 20_000])
   })
 })

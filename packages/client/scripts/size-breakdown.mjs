@@ -1,0 +1,33 @@
+// Where the bytes of the main entry go: the min+gzip cost of each part of the behaviour, measured
+// by bundling a copy of src/ with that part cut out (so each figure is what the part adds on top
+// of all the others). Run: node scripts/size-breakdown.mjs. A cut that no longer matches the
+// code fails loudly: update its pattern along with the code.
+import { build } from 'esbuild'
+import { gzipSync } from 'node:zlib'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+const size = async (dir) => { const r = await build({ entryPoints: [join(dir, 'index.ts')], bundle: true, minify: true, format: 'esm', target: 'es2022', write: false }); return gzipSync(r.outputFiles[0].contents, { level: 9 }).length }
+const src = new URL('../src', import.meta.url).pathname
+const base = await size(src)
+const dir = join(mkdtempSync(join(tmpdir(), 'client-size-')), 'src')
+const cuts = {
+  'cross-tab: lock, record, channel': [['cross-tab.ts', /export function createCrossTab[\s\S]*$/, 'export function createCrossTab(_: CrossTabOptions): CrossTab { return { read: () => null, exclusive: (cb) => cb(), publish() {}, ask() {}, close() {} } }\n']],
+  '  of which the localStorage lease': [['cross-tab.ts', /  async function withLease[\s\S]*?\n  }\n\n/, ''], ['cross-tab.ts', 'if (storage) return withLease(storage, callback)', '']],
+  '  of which storage events as channel': [['cross-tab.ts', /        if \(\(key === name[\s\S]*?\n        }\n/, '']],
+  'backoff, Retry-After, breaker': [['refresher.ts', /    const recent = breaker[\s\S]*?loopReported = false\n/, ''], ['refresher.ts', /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)\)/, '1000'], ['refresher.ts', 'const breaker = createBreaker(options.breaker)', 'const breaker = { recent: () => [] }']],
+  'proactive timer + wake-ups': [['refresher.ts', /  function reschedule\(\): void \{[\s\S]*?\n  }\n/, 'function reschedule(){}\n'], ['create-auth-client.ts', /  const unsubscribe = \[[\s\S]*?\n  \]\n/, 'const unsubscribe = []\n']],
+  'browser defaults of the hooks': [['platform.ts', /export function resolvePlatform[\s\S]*$/, 'export function resolvePlatform(o: any): Platform { return { timers: o.timers, visibility: o.visibility || null, online: o.online || null, locks: o.locks || null, channel: o.channel || null, storage: o.storage || null } }\n']],
+  'origin check': [['create-auth-client.ts', /function createTargetCheck[\s\S]*$/, 'function createTargetCheck(_: string) { return () => true }\n']],
+}
+for (const [name, edits] of Object.entries(cuts)) {
+  rmSync(dir, { recursive: true, force: true }); cpSync(src, dir, { recursive: true })
+  for (const [file, from, to] of edits) {
+    const path = join(dir, file); const text = readFileSync(path, 'utf8'); const next = text.replace(from, to)
+    if (next === text) throw new Error(`${name}: no match in ${file}`)
+    writeFileSync(path, next)
+  }
+  console.log(`${name.padEnd(38)} ${base - (await size(dir))} B`)
+}
+console.log(`${'the whole main entry'.padEnd(38)} ${base} B`)
+rmSync(dir, { recursive: true, force: true })
