@@ -147,7 +147,7 @@ export interface Auth {
   verifyAccessToken<TClaims extends Record<string, unknown> = Record<string, unknown>>(token: string): Promise<VerifyAccessTokenResult<TClaims>>
   /** Verifies an opaque session token by store lookup and slides its idle expiry. */
   verifySessionToken(token: string): Promise<SessionRecord>
-  /** Rotates a refresh token (DESIGN §4). */
+  /** Rotates a refresh token: see [refresh rotation](../../../docs/concepts.md#refresh-rotation). */
   refresh(refreshToken: string): Promise<TokenResult>
   /**
    * Ends one session: its refresh token stops working and its access tokens are revoked.

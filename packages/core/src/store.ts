@@ -26,7 +26,10 @@ export interface SessionRef {
   readonly id: string
 }
 
-/** The refresh state of a session (DESIGN §4). Only hashes are stored, never tokens. */
+/**
+ * The refresh state of a session (see [refresh rotation](../../../docs/concepts.md#refresh-rotation)).
+ * Only hashes are stored, never tokens.
+ */
 export interface RefreshState {
   /** Generation of the current refresh token: 0 at login, +1 per rotation. */
   readonly generation: number

@@ -64,7 +64,7 @@ export interface CreateVerifierOptions {
 /** A verifier created by {@link createVerifier}. */
 export interface Verifier {
   /**
-   * Verifies an access token (DESIGN §5) and returns its claims, or rejects with an
+   * Verifies an access token (see [verification](../../../docs/concepts.md#verification)) and returns its claims, or rejects with an
    * {@link AuthError}: `token_missing`, `token_invalid`, `token_expired` (and, with a revocation
    * strategy, `token_revoked` / `session_revoked`), or, with a remote JWKS, `jwks_unavailable`
    * (503, with `retryAfter`) when the token names a key the verifier does not hold and no

@@ -2,7 +2,8 @@
  * Redis' clock as seen from this process, so a write can carry a deadline that Redis checks on
  * its own clock: a rotation the caller was told failed (`store_unavailable`) must not be applied
  * later, when a stalled server resumes or ioredis re-sends the command after a reconnect
- * (DESIGN §4: a retry must never look like theft; §6: never a rotation half-applied).
+ * (docs/concepts.md#refresh-rotation: a retry must never look like theft; docs/concepts.md#the-http-protocol:
+ * never a rotation half-applied).
  *
  * A `TIME` round trip sent at local time `s` and answered at `r`, reading Redis time `t`, bounds
  * the offset of the two clocks: `t − r ≤ offset ≤ t − s`. The store uses the lower bound `t − r`:

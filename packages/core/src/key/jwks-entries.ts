@@ -1,7 +1,8 @@
 /**
  * The entries of a JWKS a verifier is given: which of them it can use, and why not the others.
  *
- * One rule for both kinds of set, applied differently (DESIGN §3, STYLE §6):
+ * One rule for both kinds of set, applied differently (a misconfiguration is a `TypeError` at
+ * setup, what arrives at run time is not; docs/concepts.md#keys):
  *
  * | set | an entry it cannot use (unsupported algorithm, weak RSA, no `kid`, a `kid` twice…) |
  * |---|---|

@@ -1,5 +1,5 @@
 /**
- * The `node:crypto` signature backend: the fast path on Node (DESIGN §5).
+ * The `node:crypto` signature backend: the fast path on Node (docs/concepts.md#verification).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The token response of the token transport (DESIGN §6).
+ * The token response of the token transport (docs/concepts.md#the-http-protocol).
  *
  * @module
  */

@@ -7,8 +7,8 @@
  * - `secret` of generation 0 is 256 random bits. The successor's secret is
  *   `HMAC(K, "rt-next", sub, sid, generation + 1, secret)`: computable only with the server
  *   secret `K` **and** the presented token, so a retry within the grace window gets the very same
- *   successor without the store ever holding a token (DESIGN §4), and a stolen old token does not
- *   let a thief compute the current one.
+ *   successor without the store ever holding a token (docs/concepts.md#refresh-rotation), and a
+ *   stolen old token does not let a thief compute the current one.
  * - `tag` is `HMAC(K, "rt-tag", sub, sid, generation, secret)`, truncated to 128 bits. It proves a
  *   token was issued by us, so a genuine old token (reuse) is told apart from a forgery (which
  *   must not end anybody's session).

@@ -1,5 +1,5 @@
 /**
- * The rotation state machine (DESIGN §4) at its boundaries, through `createAuth` on a tiny
+ * The rotation state machine (docs/concepts.md#refresh-rotation) at its boundaries, through `createAuth` on a tiny
  * test-only store and a fake clock: the grace limit to the millisecond, every presented
  * generation around the current one, the "secret_changed" refusal, the unknown branch, and a
  * store that fails while a reused session is being ended.

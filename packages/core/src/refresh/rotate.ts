@@ -1,6 +1,6 @@
 /**
- * Refresh-token rotation: the state machine of DESIGN §4, decided here and applied by the store
- * in one conditional write.
+ * Refresh-token rotation: the state machine of docs/concepts.md#refresh-rotation, decided here and
+ * applied by the store in one conditional write.
  *
  * | presented token | outcome |
  * |---|---|

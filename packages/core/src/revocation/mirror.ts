@@ -1,6 +1,6 @@
 /**
  * The `mirror` revocation strategy: a local, in-memory mirror of recent revocations, fed by the
- * store's revocation feed, so verification does no network I/O (DESIGN §1).
+ * store's revocation feed, so verification does no network I/O (docs/concepts.md#the-revocation-feed).
  *
  * Only recent revocations matter: one older than the revocation window (the longest access-token
  * lifetime plus the clock tolerance) only concerns tokens that have expired anyway. So the mirror

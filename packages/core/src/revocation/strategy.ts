@@ -1,5 +1,6 @@
 /**
- * The revocation strategies of DESIGN §1, as the check a verifier runs on every request.
+ * The revocation strategies (docs/concepts.md#three-revocation-strategies), as the check a verifier
+ * runs on every request.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * `describeAdapter`: refresh rotation (DESIGN §4) through HTTP — the grace window, reuse after
+ * `describeAdapter`: refresh rotation (docs/concepts.md#refresh-rotation) through HTTP — the grace window, reuse after
  * it, and fifty concurrent refreshes with one cookie.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
- * The adapter conformance suite: the HTTP protocol of DESIGN §6, held to the same bytes in every
- * adapter, over real HTTP on loopback.
+ * The adapter conformance suite: the HTTP protocol of docs/concepts.md#the-http-protocol, held to
+ * the same bytes in every adapter, over real HTTP on loopback.
  *
  * @module
  */

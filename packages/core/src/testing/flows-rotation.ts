@@ -1,5 +1,5 @@
 /**
- * Flows: refresh rotation (DESIGN §4) through `createAuth` on a real store.
+ * Flows: refresh rotation (docs/concepts.md#refresh-rotation) through `createAuth` on a real store.
  *
  * @module
  * @internal

@@ -6,7 +6,8 @@
 import { AuthError, type AuthErrorReason } from '../errors.js'
 
 /**
- * The registered claims of every access token (DESIGN §3), plus application claims `TClaims`.
+ * The registered claims of every access token (see [the access token](../../../../docs/concepts.md#access-token)),
+ * plus application claims `TClaims`.
  */
 export type AccessTokenClaims<TClaims extends Record<string, unknown> = Record<string, unknown>> = TClaims & {
   /** Issuer. */

@@ -124,7 +124,7 @@ export function prepareKey(backend: SignatureBackend, key: AuthKey): PreparedKey
 }
 
 /**
- * Builds the pipeline of DESIGN §5: length gate, compact-JWS shape with canonical base64url,
+ * Builds the pipeline of docs/concepts.md#verification: length gate, compact-JWS shape with canonical base64url,
  * header rules, key lookup (own-property only), signature, claims, then the revocation check.
  * Successful verifications are cached by exact token string until `exp`; failures never are.
  *
