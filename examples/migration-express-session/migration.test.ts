@@ -210,3 +210,36 @@ describe('the transition: the new app carries live express-session sessions over
     expect((await next.call(jar, 'GET', '/api/me')).status).toBe(200)
   })
 })
+
+describe('a Redis outage after the migration: 503 store_unavailable with Retry-After, never a pass, the cookie kept', () => {
+  let own: RedisServer
+  let app: Started
+  beforeAll(async () => {
+    own = await startRedisServer()
+    app = await start(after.createApp, { redisUrl: own.url })
+  })
+  afterAll(async () => {
+    own?.resume()
+    await app?.close()
+    await own?.stop()
+  })
+
+  it('answers 503 to a read and to a write while Redis is frozen, keeps the cookie, and serves again after', async () => {
+    const jar = new CookieJar()
+    expect((await app.call(jar, 'POST', '/login', CREDENTIALS)).status).toBe(200)
+    own.pause()
+    try {
+      for (const [method, path, body] of [['GET', '/api/me', undefined], ['POST', '/api/cart', { item: 'x' }]] as const) {
+        const answer = await app.call(jar, method, path, body)
+        expect([answer.status, (await answer.json()).error.code], `${method} ${path}`).toEqual([503, 'store_unavailable'])
+        expect(answer.headers.get('retry-after')).toMatch(/^\d+$/)
+        expect(jar.names()).toEqual(['__Host-auth-session'])
+      }
+    } finally {
+      own.resume()
+    }
+    let answer = await app.call(jar, 'GET', '/api/me')
+    for (let attempt = 0; answer.status === 503 && attempt < 20; attempt++) answer = await app.call(jar, 'GET', '/api/me') // while ioredis reconnects
+    expect([answer.status, await answer.json()]).toEqual([200, { userId: 'user-1', cart: [] }])
+  })
+})
