@@ -20,7 +20,7 @@ export async function serve(handler: RequestListener): Promise<{ server: Server;
   }
 }
 
-/** The cookies one client holds: `Set-Cookie` applied (`Max-Age=0` removes), `Cookie` sent back. Paths ignored. */
+/** The cookies one client holds: `Set-Cookie` applied (`Max-Age=0` or a past `Expires` removes), `Cookie` sent back. Paths ignored. */
 export class CookieJar {
   readonly #cookies = new Map<string, string>()
 
@@ -30,9 +30,16 @@ export class CookieJar {
       const [pair = ''] = line.split(';')
       const at = pair.indexOf('=')
       const name = pair.slice(0, at)
-      if (/;\s*Max-Age=0(;|$)/i.test(line)) this.#cookies.delete(name)
+      const expires = /;\s*Expires=([^;]+)/i.exec(line)?.[1]
+      if (/;\s*Max-Age=0(;|$)/i.test(line) || (expires !== undefined && Date.parse(expires) <= Date.now())) this.#cookies.delete(name)
       else this.#cookies.set(name, pair.slice(at + 1))
     }
+    return this
+  }
+
+  /** Sets a cookie by hand (a forged or tampered one). */
+  set(name: string, value: string): this {
+    this.#cookies.set(name, value)
     return this
   }
 
