@@ -71,7 +71,12 @@ export interface CrossTab {
   close(): void
 }
 
-const LEASE_SETTLE_MS = 30
+/**
+ * How long a lease write is left to reach the other tabs before it is read back. In real Chromium
+ * (5 tabs, 100 concurrent requests, a loaded 2-core machine) 30 ms let two tabs take the lease in
+ * 1 of 140 trials; 100 ms in none of 100. Only browsers without Web Locks pay it.
+ */
+const LEASE_SETTLE_MS = 100
 const LEASE_POLL_MS = 100
 const CHANNEL_SETTLE_MS = 50
 

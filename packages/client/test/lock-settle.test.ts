@@ -46,7 +46,7 @@ describe('the lock after a refresh', () => {
 })
 
 describe('the storage lease (no Web Locks)', () => {
-  it('waits the whole 30 ms before reading its write back, even when a lease write of another tab arrives meanwhile', async () => {
+  it('waits the whole 100 ms before reading its write back, even when a lease write of another tab arrives meanwhile', async () => {
     const server = createFakeServer({ transport: 'cookie', ttlSeconds: 60 })
     const browser = createBrowser({ locks: false, channel: false })
     const tab = browser.tab({ transport: 'cookie', fetch: server.fetch, proactive: false })
@@ -57,7 +57,7 @@ describe('the storage lease (no Web Locks)', () => {
     const leaseKey = 'auth-client:/auth:lease'
     // Another tab's write arrives (here: the same value again, as a late echo of an older write).
     browser.storage.view().setItem(leaseKey, browser.storage.data.get(leaseKey)!)
-    await vi.advanceTimersByTimeAsync(19)
+    await vi.advanceTimersByTimeAsync(89)
     expect(server.refreshCalls).toBe(0)
     await vi.advanceTimersByTimeAsync(1)
     await refreshed
