@@ -10,15 +10,26 @@ import { createAuthMiddleware, createAuthRouter, login, requireAuth, sendAuthErr
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import { checkLogin, describeCaller, LOGIN_PATH, ME_PATH } from './demo-api.js'
 import { closeServer, listen, type StartDemo } from './node-server.js'
-import { DEMO_PAGE } from './page.js'
+import { CLIENT_PATH, DEMO_CLIENT, DEMO_PAGE } from './page.js'
+import { type DemoTestHooks, TEST_HOOKS_PREFIX } from './test-hooks.js'
 
-/** Builds the Express application for a protocol instance. */
-export function createExpressApp(http: AuthHttp): Express {
+/** Builds the Express application for a protocol instance (and the test routes, when given). */
+export function createExpressApp(http: AuthHttp, testHooks?: DemoTestHooks): Express {
   const app = express()
   app.disable('x-powered-by')
   app.get('/', (_req, res) => {
     res.set(DEMO_PAGE.headers).send(DEMO_PAGE.html)
   })
+  app.get(CLIENT_PATH, (_req, res) => {
+    res.set(DEMO_CLIENT.headers).send(DEMO_CLIENT.js)
+  })
+  if (testHooks) {
+    app.use((req, res, next) => {
+      const reply = req.path.startsWith(TEST_HOOKS_PREFIX) ? testHooks.handle(req.method, req.originalUrl) : null
+      if (!reply) return next()
+      res.status(reply.status).set(reply.headers).send(reply.body)
+    })
+  }
   app.use(createAuthRouter(http)) // POST /auth/refresh, /auth/logout, …, GET /.well-known/jwks.json
   app.use(createAuthMiddleware(http)) // req.auth for everything below
   app.post(LOGIN_PATH, express.json({ limit: '16kb' }), async (req, res) => {
@@ -53,7 +64,7 @@ const answerError: ErrorRequestHandler = (error, req, res, _next) => {
 
 /** Serves the demo with Express. */
 export const startExpressDemo: StartDemo = async (demo, config) => {
-  const server = createServer(createExpressApp(demo.http))
+  const server = createServer(createExpressApp(demo.http, demo.testHooks))
   await listen(server, config)
   return { close: () => closeServer(server) }
 }

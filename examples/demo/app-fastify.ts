@@ -10,13 +10,22 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { DemoConfig } from './config.js'
 import { checkLogin, describeCaller, LOGIN_PATH, ME_PATH } from './demo-api.js'
 import type { StartDemo } from './node-server.js'
-import { DEMO_PAGE } from './page.js'
+import { CLIENT_PATH, DEMO_CLIENT, DEMO_PAGE } from './page.js'
+import { type DemoTestHooks, TEST_HOOKS_PREFIX } from './test-hooks.js'
 
-/** Builds the Fastify application for a protocol instance. */
-export async function createFastifyApp(http: AuthHttp): Promise<FastifyInstance> {
+/** Builds the Fastify application for a protocol instance (and the test routes, when given). */
+export async function createFastifyApp(http: AuthHttp, testHooks?: DemoTestHooks): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: 16 * 1024, forceCloseConnections: 'idle' })
   await app.register(authPlugin, { http }) // request.auth, POST /auth/refresh, …, GET /.well-known/jwks.json
   app.get('/', async (_request, reply) => reply.headers(DEMO_PAGE.headers).type('text/html; charset=utf-8').send(DEMO_PAGE.html))
+  app.get(CLIENT_PATH, async (_request, reply) => reply.headers(DEMO_CLIENT.headers).type(DEMO_CLIENT.headers['content-type']!).send(DEMO_CLIENT.js))
+  if (testHooks) {
+    app.all(`${TEST_HOOKS_PREFIX}*`, async (request, reply) => {
+      const answer = testHooks.handle(request.method, request.url)
+      if (!answer) return sendAuthError(request, reply, new AuthError('not_found'))
+      return reply.code(answer.status).headers(answer.headers).send(answer.body)
+    })
+  }
   app.post(LOGIN_PATH, { schema: { response: loginResponseSchema() } }, async (request, reply) => {
     try {
       return await login(request, reply, checkLogin(request.body))
@@ -42,7 +51,7 @@ export async function createFastifyApp(http: AuthHttp): Promise<FastifyInstance>
 
 /** Serves the demo with Fastify. */
 export const startFastifyDemo: StartDemo = async (demo, config: DemoConfig) => {
-  const app = await createFastifyApp(demo.http)
+  const app = await createFastifyApp(demo.http, demo.testHooks)
   try {
     await app.listen({ port: config.port, host: config.host })
   } catch (error) {

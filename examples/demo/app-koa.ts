@@ -11,10 +11,11 @@ import { bodyParser } from '@koa/bodyparser'
 import Koa from 'koa'
 import { checkLogin, describeCaller, LOGIN_PATH, ME_PATH } from './demo-api.js'
 import { closeServer, listen, type StartDemo } from './node-server.js'
-import { DEMO_PAGE } from './page.js'
+import { CLIENT_PATH, DEMO_CLIENT, DEMO_PAGE } from './page.js'
+import { type DemoTestHooks, TEST_HOOKS_PREFIX } from './test-hooks.js'
 
-/** Builds the Koa application for a protocol instance. */
-export function createKoaApp(http: AuthHttp): Koa {
+/** Builds the Koa application for a protocol instance (and the test routes, when given). */
+export function createKoaApp(http: AuthHttp, testHooks?: DemoTestHooks): Koa {
   const app = new Koa()
   const guard = requireAuth()
   const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb' })
@@ -30,11 +31,21 @@ export function createKoaApp(http: AuthHttp): Koa {
     }
   })
   app.use(async (ctx, next) => {
-    if (ctx.method !== 'GET' || ctx.path !== '/') return next()
-    ctx.set(DEMO_PAGE.headers as Record<string, string>)
-    ctx.type = 'text/html; charset=utf-8'
-    ctx.body = DEMO_PAGE.html
+    const served = ctx.method !== 'GET' ? null : ctx.path === '/' ? { ...DEMO_PAGE, body: DEMO_PAGE.html } : ctx.path === CLIENT_PATH ? { ...DEMO_CLIENT, body: DEMO_CLIENT.js } : null
+    if (!served) return next()
+    ctx.set(served.headers as Record<string, string>)
+    ctx.type = served.headers['content-type']!
+    ctx.body = served.body
   })
+  if (testHooks) {
+    app.use(async (ctx, next) => {
+      const reply = ctx.path.startsWith(TEST_HOOKS_PREFIX) ? testHooks.handle(ctx.method, ctx.originalUrl) : null
+      if (!reply) return next()
+      ctx.status = reply.status
+      ctx.set(reply.headers as Record<string, string>)
+      ctx.body = reply.body
+    })
+  }
   app.use(createAuthRoutes(http)) // POST /auth/refresh, /auth/logout, …, GET /.well-known/jwks.json
   app.use(createAuthMiddleware(http)) // ctx.state.auth for everything below
   app.use(async (ctx, next) => {
@@ -56,7 +67,7 @@ export function createKoaApp(http: AuthHttp): Koa {
 
 /** Serves the demo with Koa. */
 export const startKoaDemo: StartDemo = async (demo, config) => {
-  const server = createServer(createKoaApp(demo.http).callback())
+  const server = createServer(createKoaApp(demo.http, demo.testHooks).callback())
   await listen(server, config)
   return { close: () => closeServer(server) }
 }

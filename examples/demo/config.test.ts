@@ -10,14 +10,15 @@ describe('readDemoConfig', () => {
       redisUrl: undefined,
       accessTokenTtlMs: 900_000,
       refreshGraceMs: 10_000,
+      testHooks: false,
       allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'],
       url: 'http://localhost:3000',
     })
   })
 
   it('reads every variable, durations in seconds', () => {
-    const config = readDemoConfig({ PORT: '8080', HOST: 'localhost', REDIS_URL: 'redis://127.0.0.1:6380/2', ACCESS_TOKEN_TTL: '30', REFRESH_GRACE: '0' })
-    expect(config).toMatchObject({ port: 8080, host: 'localhost', redisUrl: 'redis://127.0.0.1:6380/2', accessTokenTtlMs: 30_000, refreshGraceMs: 0 })
+    const config = readDemoConfig({ PORT: '8080', HOST: 'localhost', REDIS_URL: 'redis://127.0.0.1:6380/2', ACCESS_TOKEN_TTL: '30', REFRESH_GRACE: '0', DEMO_TEST_HOOKS: '1' })
+    expect(config).toMatchObject({ port: 8080, host: 'localhost', redisUrl: 'redis://127.0.0.1:6380/2', accessTokenTtlMs: 30_000, refreshGraceMs: 0, testHooks: true })
     expect(config.allowedOrigins).toEqual(['http://localhost:8080', 'http://127.0.0.1:8080'])
   })
 
@@ -50,6 +51,7 @@ describe('readDemoConfig', () => {
     [{ ACCESS_TOKEN_TTL: '15m' }, 'ACCESS_TOKEN_TTL must be a whole number from 1 to 86400 (got "15m")'],
     [{ REFRESH_GRACE: '301' }, 'REFRESH_GRACE must be a whole number from 0 to 300 (got "301")'],
     [{ REFRESH_GRACE: '-1' }, 'REFRESH_GRACE must be a whole number from 0 to 300 (got "-1")'],
+    [{ DEMO_TEST_HOOKS: 'yes' }, 'DEMO_TEST_HOOKS must be a whole number from 0 to 1 (got "yes")'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL, for example redis://127.0.0.1:6379'],
     [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL must be a redis:// or rediss:// URL, for example redis://127.0.0.1:6379'],
     [{ HOST: 'my host' }, 'HOST="my host" is not a host name or address'],

@@ -11,6 +11,7 @@
  * | `REDIS_URL` | none: the memory store | `redis://` or `rediss://` URL: the Redis store |
  * | `ACCESS_TOKEN_TTL` | `900` | access-token lifetime, whole seconds, 1 to 86400 |
  * | `REFRESH_GRACE` | `10` | refresh grace window, whole seconds, 0 to 300 |
+ * | `DEMO_TEST_HOOKS` | `0` | `1` adds the test routes of `test-hooks.ts` (refresh counts, a server clock to move, an always-401 route); never in a real deployment |
  *
  * An empty variable counts as unset. `NODE_ENV=production` is refused: the demo has built-in
  * users and a fixed secret.
@@ -31,6 +32,8 @@ export interface DemoConfig {
   readonly redisUrl: string | undefined
   readonly accessTokenTtlMs: number
   readonly refreshGraceMs: number
+  /** Whether the test routes under `/test/` are served (`DEMO_TEST_HOOKS=1`). Off by default. */
+  readonly testHooks: boolean
   /** The origins a browser may use to reach the demo: the CSRF allow-list. */
   readonly allowedOrigins: readonly string[]
   /** The URL to print and open: `http://localhost:PORT`, the origin where `__Host-` cookies work over http. */
@@ -72,6 +75,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     redisUrl,
     accessTokenTtlMs: integer('ACCESS_TOKEN_TTL', get('ACCESS_TOKEN_TTL'), 900, 1, 86_400) * 1000,
     refreshGraceMs: integer('REFRESH_GRACE', get('REFRESH_GRACE'), 10, 0, 300) * 1000,
+    testHooks: integer('DEMO_TEST_HOOKS', get('DEMO_TEST_HOOKS'), 0, 0, 1) === 1,
     allowedOrigins: origins,
     // localhost, not 127.0.0.1: browsers treat http://localhost as a secure context, so the
     // `Secure` and `__Host-` cookies of the cookie and session transports work there over http.

@@ -10,6 +10,7 @@ import { createMemoryStore } from '@auth/store-memory'
 import { createRedisStore } from '@auth/store-redis'
 import { Redis } from 'ioredis'
 import type { DemoConfig } from './config.js'
+import { createTestHooks, type DemoTestHooks } from './test-hooks.js'
 
 /**
  * Fixed, and public: acceptable only because the demo refuses to start with
@@ -29,6 +30,8 @@ export interface DemoAuth {
   readonly http: AuthHttp
   /** `memory` or `redis`. */
   readonly storeName: string
+  /** The test routes' state, with `DEMO_TEST_HOOKS=1`; otherwise `undefined`. */
+  readonly testHooks: DemoTestHooks | undefined
   /** Stops the revocation mirror, closes the store and the Redis connection. */
   close(): Promise<void>
 }
@@ -40,7 +43,8 @@ export interface DemoAuth {
  */
 export async function createDemoAuth(config: DemoConfig): Promise<DemoAuth> {
   const redis = config.redisUrl === undefined ? undefined : await connectRedis(config.redisUrl)
-  const store = redis ? createRedisStore({ client: redis, prefix: 'auth-demo:' }) : createMemoryStore()
+  const testHooks = config.testHooks ? createTestHooks() : undefined
+  const store = redis ? createRedisStore({ client: redis, prefix: 'auth-demo:' }) : createMemoryStore(testHooks && { clock: testHooks.clock })
   const auth = createAuth({
     store,
     keys: await generateKeySet(),
@@ -50,13 +54,15 @@ export async function createDemoAuth(config: DemoConfig): Promise<DemoAuth> {
     revocation: 'mirror',
     accessTokenTtlMs: config.accessTokenTtlMs,
     refreshGraceMs: config.refreshGraceMs,
+    ...(testHooks && { clock: testHooks.clock }),
     onSecurityEvent: (event) => console.log(`security event: ${JSON.stringify(event)}`),
   })
   await auth.ready()
   return {
     auth,
-    http: createAuthHttp(auth, { allowedOrigins: config.allowedOrigins }),
+    http: createAuthHttp(testHooks ? testHooks.count(auth) : auth, { allowedOrigins: config.allowedOrigins }),
     storeName: redis ? 'redis' : 'memory',
+    testHooks,
     async close() {
       await auth.close()
       await store.close()

@@ -76,9 +76,9 @@ const ALICE = { email: 'alice@example.com', password: 'alice-password' }
 const RUNS = [
   { framework: 'express', store: 'memory', env: {}, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGTERM' },
   { framework: 'fastify', store: 'memory', env: { DEMO_FRAMEWORK: 'fastify' }, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGTERM' },
-  { framework: 'koa', store: 'memory', env: { DEMO_FRAMEWORK: 'koa' }, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGINT' },
-  { framework: 'express', store: 'redis', env: { ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGINT' },
-  { framework: 'fastify', store: 'redis', env: { DEMO_FRAMEWORK: 'fastify', ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGTERM' },
+  { framework: 'koa', store: 'memory', env: { DEMO_FRAMEWORK: 'koa', DEMO_TEST_HOOKS: '1' }, ttlSeconds: 900, graceSeconds: 10, stopWith: 'SIGINT' },
+  { framework: 'express', store: 'redis', env: { ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0', DEMO_TEST_HOOKS: '1' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGINT' },
+  { framework: 'fastify', store: 'redis', env: { DEMO_FRAMEWORK: 'fastify', ACCESS_TOKEN_TTL: '120', REFRESH_GRACE: '0', DEMO_TEST_HOOKS: '1' }, ttlSeconds: 120, graceSeconds: 0, stopWith: 'SIGTERM' },
 ] as const
 
 describe.each(RUNS)('the demo on $framework and the $store store', ({ framework, store, env, ttlSeconds, graceSeconds, stopWith }) => {
@@ -101,15 +101,47 @@ describe.each(RUNS)('the demo on $framework and the $store store', ({ framework,
     expect(demo.stdout()).toContain('demo@example.com / demo-password')
   })
 
-  it('serves a self-contained HTML page at GET /, with a CSP that allows nothing else', async () => {
+  it('serves the HTML page at GET /, on the client bundle of this origin, with a CSP that allows nothing else', async () => {
     const page = await clientOf(base).request('GET', '/')
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
-    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self'/)
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; script-src 'self' 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self'/)
     expect(page.body).toContain('<form id="login-form">')
-    expect(page.body).toContain("credentials: 'same-origin'")
+    expect(page.body).toContain("import { createAuthClient } from '/client.js'")
     expect(page.body).not.toMatch(/\b(?:src|href)=["']?(?:https?:)?\/\//) // nothing from elsewhere
     expect(page.body).not.toMatch(/localStorage|sessionStorage|document\.cookie/)
+  })
+
+  it('serves @auth/client as one ES module at GET /client.js', async () => {
+    const bundle = await clientOf(base).request('GET', '/client.js')
+    expect(bundle.status).toBe(200)
+    expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(bundle.body).toMatch(/export\s*\{[^}]*\bcreateAuthClient\b/)
+    expect(bundle.body).not.toMatch(/\bimport\b[^;]*\bfrom\b/) // self-contained
+  })
+
+  it(`${'DEMO_TEST_HOOKS' in env ? 'serves' : 'does not serve'} the test routes under /test/`, async () => {
+    const { request } = clientOf(base)
+    const stats = await request('GET', '/test/stats')
+    if (!('DEMO_TEST_HOOKS' in env)) {
+      expect(stats.status).toBe(404)
+      expect((await request('GET', '/test/always-401')).status).toBe(404)
+      return
+    }
+    expect(stats.status).toBe(200)
+    expect((await request('POST', '/test/reset')).status).toBe(200)
+    const login = await request('POST', '/auth/login', { body: { ...DEMO, transport: 'bearer' } })
+    const { refreshToken } = login.body
+    expect((await request('POST', '/auth/refresh', { body: { refreshToken } })).status).toBe(200)
+    expect((await request('GET', '/test/stats')).body).toMatchObject({ refreshCalls: 1, refreshed: 1, refused: {}, reuseDetections: 0 })
+    const always = await request('GET', '/test/always-401', { bearer: login.body.accessToken })
+    expect(always.status).toBe(401)
+    expect(always.body.error.code).toBe('token_invalid')
+    // The server's clock moves: the access token of the login is then expired there.
+    expect((await request('POST', `/test/clock?advanceMs=${(ttlSeconds + 10) * 1000}`)).status).toBe(200)
+    expect((await request('GET', '/api/me', { bearer: login.body.accessToken })).body.error.code).toBe('token_expired')
+    expect((await request('POST', '/test/clock?advanceMs=-1')).status).toBe(400)
+    expect((await request('GET', '/test/nothing')).status).toBe(404)
   })
 
   it('answers a wrong password or an unknown email with 401 invalid_credentials, a malformed login with 400', async () => {

@@ -42,6 +42,7 @@ const running = await (await FRAMEWORKS[config.framework]())(demo, config).catch
 
 console.log(`Auth SDK demo (${config.framework}, ${demo.storeName} store) listening on ${config.url}`)
 console.log(`  log in as ${DEMO_CREDENTIALS.map((user) => `${user.email} / ${user.password}`).join(' or ')}`)
+if (config.testHooks) console.log('  DEMO_TEST_HOOKS=1: test routes under /test/ (stats, server clock, always-401); not for real use')
 console.log(`  access tokens live ${config.accessTokenTtlMs / 1000} s, refresh grace ${config.refreshGraceMs / 1000} s; Ctrl+C stops`)
 
 let stopping = false

@@ -113,7 +113,9 @@ describe('bearer handover', () => {
   it('a tab that waited for the lock takes the other tab\'s tokens instead of replaying its own', async () => {
     const { server, clients } = await tabs('bearer', {}, 2)
     vi.advanceTimersByTime(61_000)
-    await Promise.all([clients[0]!.refresh(), clients[1]!.refresh()])
+    const both = Promise.all([clients[0]!.refresh(), clients[1]!.refresh()])
+    await vi.advanceTimersByTimeAsync(50) // the holder keeps the lock while its news lands
+    await both
     expect(server.refreshCalls).toBe(1)
     expect(server.reuseDetections).toBe(0)
     expect(clients[1]!.getState().generation).toBe(2)
