@@ -4,17 +4,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll } from 'vitest'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 /**
- * The command of `npm run demo` without npm in between: npm does not pass a signal sent to it
- * alone on to the script (a terminal's Ctrl+C reaches the whole process group, so it works
- * there), and it would hide the demo's exit code. The tsx CLI passes signals on and exits with
- * the demo's code.
+ * The command of `npm run demo` (`node --import tsx …`) without npm in between: npm does not pass
+ * a signal sent to it alone on to the script, and the tsx CLI relays one to its child but gives
+ * the child 30 ms to acknowledge it over IPC before it SIGKILLs it and exits 143 — on a loaded
+ * machine that turned a clean SIGTERM stop into a failure. `node --import tsx` runs the same
+ * loader in one process, so the demo gets the signal itself and its exit code is its own.
  */
-const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli')
+const TSX_LOADER = createRequire(import.meta.url).resolve('tsx')
 const START_TIMEOUT_MS = 40_000
 
 export interface Exit {
@@ -31,11 +32,11 @@ export interface DemoProcess {
 
 export function spawnDemo(env: Record<string, string | undefined>): DemoProcess {
   // REDIS_URL and NODE_ENV unset unless given: not the test runner's (vitest sets NODE_ENV=test).
-  const child = spawn(process.execPath, [TSX_CLI, '--conditions=@auth/source', 'examples/demo/index.ts'], {
+  const child = spawn(process.execPath, ['--import', pathToFileURL(TSX_LOADER).href, '--conditions=@auth/source', 'examples/demo/index.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: undefined, REDIS_URL: undefined, DEMO_FRAMEWORK: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so cleanup reaches tsx's child too
+    detached: true, // its own process group, so cleanup reaches anything it starts
   })
   let stdout = ''
   let stderr = ''
