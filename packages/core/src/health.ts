@@ -3,24 +3,7 @@
  * revocation strategy falling back to the store and catching up again. Security events
  * (`refresh_reused`, …) are a separate stream: see {@link SecurityEvent}.
  *
- * | event | when | how often |
- * |---|---|---|
- * | `store_error` | a store call failed; its caller got `store_unavailable` (503) | once per failed call |
- * | `store_down` | the first failure after the store last answered | once per outage |
- * | `store_recovered` | the first success after `store_down` | once per outage |
- * | `mirror_stale` | the mirror passed its staleness bound (or distrusts a lost feed): verification asks the store | once per episode |
- * | `mirror_recovered` | the mirror is fresh again: verification needs no store call | once per episode |
- *
- * Why both a per-failure event and transitions: a counter wants every failure (the rate of 503s is
- * what clients feel, and one failed call in a thousand is worth a graph but not a page), while a
- * log line or an alert wants one message per outage. `store_error` is emitted only when somebody
- * listens, and the success path of a store call costs one boolean read; a listener should count,
- * not log, since a `strict` deployment under load emits one `store_error` per request for as long
- * as the outage lasts.
- *
- * Refused credentials (`token_invalid`, `token_expired`…) have no event: their rate is set by
- * whoever sends them (an attacker can make it anything), and the HTTP answers already carry the
- * code (`{ "error": { "code" } }`), which is where a response metric counts them.
+ * The events, and why there are both per-failure events and transitions: {@link HealthEvent}.
  *
  * @module
  */
@@ -48,7 +31,37 @@ export type StoreOperation =
   | 'mirrorFeed'
   | 'trimFeed'
 
-/** An operational event, for monitoring (see the module's table). */
+/**
+ * An operational event, for monitoring: subscribe with `createAuth({ onHealthEvent })` or
+ * `auth.onHealthEvent(listener)` (exported, as a type, from `'@auth/core'`).
+ *
+ * | event | when | how often |
+ * |---|---|---|
+ * | `store_error` | a store call failed; its caller got `store_unavailable` (503) | once per failed call |
+ * | `store_down` | the first failure after the store last answered | once per outage |
+ * | `store_recovered` | the first success after `store_down` | once per outage |
+ * | `mirror_stale` | the mirror passed its staleness bound (or distrusts a lost feed): verification asks the store | once per episode |
+ * | `mirror_recovered` | the mirror is fresh again: verification needs no store call | once per episode |
+ *
+ * Why both a per-failure event and transitions: a counter wants every failure (the rate of 503s is
+ * what clients feel, and one failed call in a thousand is worth a graph but not a page), while a
+ * log line or an alert wants one message per outage. `store_error` is emitted only when somebody
+ * listens, and the success path of a store call costs one boolean read; a listener should count,
+ * not log, since a `strict` deployment under load emits one `store_error` per request for as long
+ * as the outage lasts.
+ *
+ * Refused credentials (`token_invalid`, `token_expired`…) have no event: their rate is set by
+ * whoever sends them (an attacker can make it anything), and the HTTP answers already carry the
+ * code (`{ "error": { "code" } }`), which is where a response metric counts them.
+ *
+ * @example
+ * ```ts
+ * auth.onHealthEvent((event) => {
+ *   if (event.type === 'store_error') storeErrors.inc({ operation: event.operation }) // your metrics client
+ *   else logger.warn({ event }, `auth: ${event.type}`)
+ * })
+ * ```
+ */
 export type HealthEvent =
   | {
       /**
@@ -61,7 +74,7 @@ export type HealthEvent =
       readonly operation: StoreOperation
       /** The `AuthStore` method that failed, e.g. `getRevocationState`. */
       readonly method: string
-      /** One line for logs: the underlying error's name and message (never a token: stores are not given any). */
+      /** One line for logs: the underlying error's name and message (a store is given ids and hashes, never a token). */
       readonly message: string
       /** What the store threw or rejected with, as it was (an `AuthError('store_unavailable')` from `@auth/store-redis`, a driver's error…). */
       readonly error: unknown
