@@ -4,7 +4,7 @@
  * `store_recovered`; the mirror falling back to the store and catching up are one `mirror_stale`
  * and one `mirror_recovered`. A listener never changes an answer.
  */
-import { AuthError, type AuthStore, type HealthEvent, isAuthError } from '@auth/core'
+import { AuthError, type AuthStore, createAuthHttp, createFetchHandler, type HealthEvent, isAuthError } from '@auth/core'
 import { describe, expect, it, vi } from 'vitest'
 import { codeOf, T0, useHarness } from './harness.js'
 import type { TinyStore } from './tiny-store.js'
@@ -92,6 +92,34 @@ describe('store_error', () => {
     expect(await codeOf(h.auth.refresh(tokens.refreshToken))).toBe('refresh_invalid')
     expect(await codeOf(h.auth.verifyAccessToken('not.a.token'))).toBe('token_invalid')
     expect(h.health).toEqual([])
+  })
+})
+
+describe('over HTTP (the Fetch bridge)', () => {
+  it('every 503 store_unavailable is one store_error naming its operation', async () => {
+    // `expiry`: an access token verifies with no store call, so the routes behind it reach the store
+    const h = monitored({ revocation: 'expiry' })
+    const handler = createFetchHandler(createAuthHttp(h.auth, { allowedOrigins: ['https://app.example.test'] }))
+    const tokens = await h.auth.login({ sub: 'alice' })
+    const strict = h.other({ revocation: 'strict', onHealthEvent: (event) => h.health.push(event) })
+    const strictHandler = createFetchHandler(createAuthHttp(strict, { allowedOrigins: ['https://app.example.test'] }))
+    failAll(h.store)
+    const bearer = { authorization: `Bearer ${tokens.accessToken}` }
+    const url = (path: string) => `https://api.example.test${path}`
+    const requests: Array<[string, () => Promise<Response | undefined>]> = [
+      ['refresh', () => handler.handle(new Request(url('/auth/refresh'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: tokens.refreshToken }) }))],
+      ['logout', () => handler.handle(new Request(url('/auth/logout'), { method: 'POST', headers: bearer }))],
+      ['logoutAll', () => handler.handle(new Request(url('/auth/logout-all'), { method: 'POST', headers: bearer }))],
+      ['listSessions', () => handler.handle(new Request(url('/auth/sessions'), { headers: bearer }))],
+      ['verifyAccessToken', async () => (await strictHandler.authenticate(new Request(url('/api/me'), { headers: bearer }))).response],
+    ]
+    for (const [operation, send] of requests) {
+      h.health.length = 0
+      const response = await send()
+      expect(response?.status, operation).toBe(503)
+      expect(await response!.json(), operation).toMatchObject({ error: { code: 'store_unavailable' } })
+      expect(h.health.filter((event) => event.type === 'store_error').map((event) => event.type === 'store_error' && event.operation), operation).toEqual([operation])
+    }
   })
 })
 
