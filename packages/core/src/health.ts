@@ -33,7 +33,8 @@ export type StoreOperation =
 
 /**
  * An operational event, for monitoring: subscribe with `createAuth({ onHealthEvent })` or
- * `auth.onHealthEvent(listener)` (exported, as a type, from `'@auth/core'`).
+ * `auth.onHealthEvent(listener)`, and, for the `jwks_*` events of a remote JWKS,
+ * `createVerifier({ onHealthEvent })` (exported, as a type, from `'@auth/core'`).
  *
  * | event | when | how often |
  * |---|---|---|
@@ -42,6 +43,8 @@ export type StoreOperation =
  * | `store_recovered` | the first success after `store_down` | once per outage |
  * | `mirror_stale` | the mirror passed its staleness bound (or distrusts a lost feed): verification asks the store | once per episode |
  * | `mirror_recovered` | the mirror is fresh again: verification needs no store call | once per episode |
+ * | `jwks_error` | `createVerifier` with a remote JWKS: a fetch of the set failed | once per attempt (attempts back off) |
+ * | `jwks_recovered` | `createVerifier` with a remote JWKS: a fetch succeeded after `jwks_error` | once per run of failures |
  *
  * Why both a per-failure event and transitions: a counter wants every failure (the rate of 503s is
  * what clients feel, and one failed call in a thousand is worth a graph but not a page), while a
@@ -132,6 +135,36 @@ export type HealthEvent =
       /** When (ms). */
       readonly at: number
     }
+  | {
+      /**
+       * A fetch of a remote JWKS (`createVerifier` with a URL) failed. The keys already held keep
+       * verifying; a token naming a key not held gets `503 jwks_unavailable` until a fetch
+       * succeeds. Attempts back off (`remote.maxBackoffMs`), so these come at most once per attempt.
+       */
+      readonly type: 'jwks_error'
+      /** Why: the `reason` of the `jwks_unavailable` errors that follow. */
+      readonly reason: 'jwks_status' | 'jwks_timeout' | 'jwks_too_large' | 'jwks_malformed' | 'jwks_network'
+      /** Failed attempts in a row, this one included (1: the first of a run, an outage starting). */
+      readonly failures: number
+      /** One line for logs. */
+      readonly message: string
+      /** The error, with the network's or the parser's as its `cause`. */
+      readonly error: unknown
+      /** When the next attempt may start (ms). */
+      readonly retryAt: number
+      /** When (ms). */
+      readonly at: number
+    }
+  | {
+      /** A fetch of a remote JWKS succeeded after `jwks_error`: the set held is the issuer's current one again. */
+      readonly type: 'jwks_recovered'
+      /** Failed attempts before it. */
+      readonly failures: number
+      /** The `at` of the first of those failures (ms). */
+      readonly since: number
+      /** When (ms). */
+      readonly at: number
+    }
 
 /**
  * A subscriber to {@link HealthEvent}s. It runs synchronously inside the operation: keep it
@@ -166,7 +199,7 @@ export class StoreHealth extends EventListeners<HealthEvent> {
     this.down = true
     if (!wasDown) this.#downSince = at
     if (!this.active) return
-    const message = describe(error)
+    const message = describeError(error)
     this.emit({ type: 'store_error', operation, method, message, error, at })
     if (!wasDown) this.emit({ type: 'store_down', operation, method, message, error, at })
   }
@@ -189,13 +222,13 @@ export function isStoreFailure(error: unknown): boolean {
   return !isAuthError(error) || error.code === 'store_unavailable'
 }
 
-/** One line: the name and message of what failed, looking through a store's `store_unavailable` to its cause. */
-function describe(error: unknown): string {
+/** @internal One line: the name and message of what failed, looking through an `AuthError` (or an error with a `cause`) to its cause. */
+export function describeError(error: unknown): string {
   if (isAuthError(error)) {
-    const inner = error.cause === undefined ? '' : `: ${describe(error.cause)}`
+    const inner = error.cause === undefined ? '' : `: ${describeError(error.cause)}`
     return `${error.code}${error.reason === undefined ? '' : ` (${String(error.reason)})`}${inner}`
   }
-  if (error instanceof Error) return `${error.name}: ${error.message}`
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.cause === undefined ? '' : ` (${describeError(error.cause)})`}`
   if (typeof error === 'string') return error
   try {
     return String(error)

@@ -11,6 +11,7 @@ import type {
   SessionLoginResult,
   CreateAuthOptions,
   CreateSessionOptions,
+  CreateVerifierOptions,
   CreateSessionResult,
   DeniedToken,
   HealthEvent,
@@ -134,12 +135,15 @@ describe('createAuth', () => {
   })
 
   it('names the health events, narrows on type, and names operations after Auth methods', () => {
-    expectTypeOf<HealthEvent['type']>().toEqualTypeOf<'store_error' | 'store_down' | 'store_recovered' | 'mirror_stale' | 'mirror_recovered'>()
+    expectTypeOf<HealthEvent['type']>().toEqualTypeOf<
+      'store_error' | 'store_down' | 'store_recovered' | 'mirror_stale' | 'mirror_recovered' | 'jwks_error' | 'jwks_recovered'
+    >()
     expectTypeOf<Extract<HealthEvent, { type: 'store_error' }>['operation']>().toEqualTypeOf<StoreOperation>()
     expectTypeOf<Extract<HealthEvent, { type: 'mirror_stale' }>['reason']>().toEqualTypeOf<'feed_silent' | 'feed_gap'>()
     expectTypeOf<Exclude<StoreOperation, 'mirrorFeed' | 'trimFeed'>>().toExtend<keyof Auth>()
     expectTypeOf<Auth['onHealthEvent']>().toEqualTypeOf<(listener: HealthEventListener) => () => void>()
     expectTypeOf<CreateAuthOptions['onHealthEvent']>().toEqualTypeOf<HealthEventListener | undefined>()
+    expectTypeOf<CreateVerifierOptions['onHealthEvent']>().toEqualTypeOf<HealthEventListener | undefined>()
   })
 })
 
