@@ -222,17 +222,20 @@ export function isStoreFailure(error: unknown): boolean {
   return !isAuthError(error) || error.code === 'store_unavailable'
 }
 
-/** @internal One line: the name and message of what failed, looking through an `AuthError` (or an error with a `cause`) to its cause. */
-export function describeError(error: unknown): string {
-  if (isAuthError(error)) {
-    const inner = error.cause === undefined ? '' : `: ${describeError(error.cause)}`
-    return `${error.code}${error.reason === undefined ? '' : ` (${String(error.reason)})`}${inner}`
-  }
-  if (error instanceof Error) return `${error.name}: ${error.message}${error.cause === undefined ? '' : ` (${describeError(error.cause)})`}`
-  if (typeof error === 'string') return error
+/**
+ * @internal One line: the name and message of what failed, looking through an `AuthError` (or an
+ * error with a `cause`) to its cause, three levels at most (a cause may be cyclic). Never throws:
+ * it runs on the failure path, where a throw would replace the caller's `store_unavailable`.
+ */
+export function describeError(error: unknown, depth = 0): string {
   try {
-    return String(error)
+    const cause = (error as { cause?: unknown } | null)?.cause
+    const inner = (separator: string, close = '') =>
+      cause === undefined || depth >= 2 ? '' : `${separator}${describeError(cause, depth + 1)}${close}`
+    if (isAuthError(error)) return `${error.code}${error.reason === undefined ? '' : ` (${String(error.reason)})`}${inner(': ')}`
+    if (error instanceof Error) return `${error.name}: ${error.message}${inner(' (', ')')}`
+    return typeof error === 'string' ? error : String(error)
   } catch {
-    return typeof error // an object without `toString` (`Object.create(null)`)
+    return typeof error // an object without `toString` (`Object.create(null)`), a throwing getter
   }
 }

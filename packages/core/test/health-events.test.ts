@@ -76,6 +76,22 @@ describe('store_error', () => {
     })
   })
 
+  it.each([
+    ['a cyclic cause', () => {
+      const error = new Error('loop')
+      ;(error as { cause?: unknown }).cause = error
+      return error
+    }, 'Error: loop (Error: loop (Error: loop))'],
+    ['an object without toString', () => Object.create(null) as unknown, 'object'],
+    ['a string', () => 'ECONNRESET', 'ECONNRESET'],
+  ])('describes %s in one line, and the caller still gets store_unavailable', async (_, make, message) => {
+    const h = monitored()
+    const tokens = await h.auth.login({ sub: 'alice' })
+    vi.spyOn(h.store, 'getRevocationState').mockImplementation(() => Promise.reject(make()))
+    expect(await codeOf(h.auth.verifyAccessToken(tokens.accessToken))).toBe('store_unavailable')
+    expect(h.health[0]).toMatchObject({ type: 'store_error', message })
+  })
+
   it('counts a strict check answered with no state as a failure', async () => {
     const h = monitored()
     const tokens = await h.auth.login({ sub: 'alice' })
