@@ -92,6 +92,24 @@ describe('store_error', () => {
     expect(h.health[0]).toMatchObject({ type: 'store_error', message })
   })
 
+  it('builds nothing while nobody listens: the error is not even read', async () => {
+    const h = setup({ revocation: 'strict' })
+    const tokens = await h.auth.login({ sub: 'alice' })
+    let reads = 0
+    const error = new Error('down')
+    Object.defineProperty(error, 'message', { get: () => (reads++, 'down') })
+    vi.spyOn(h.store, 'getRevocationState').mockRejectedValue(error)
+    vi.spyOn(h.store, 'listSessions').mockRejectedValue(error)
+    expect(await codeOf(h.auth.verifyAccessToken(tokens.accessToken))).toBe('store_unavailable')
+    expect(await codeOf(h.auth.listSessions('alice'))).toBe('store_unavailable')
+    expect(reads).toBe(0)
+    const seen: HealthEvent[] = []
+    h.auth.onHealthEvent((event) => seen.push(event))
+    expect(await codeOf(h.auth.listSessions('alice'))).toBe('store_unavailable')
+    expect(reads).toBe(1)
+    expect(seen).toMatchObject([{ type: 'store_error', operation: 'listSessions', message: 'Error: down' }])
+  })
+
   it('counts a strict check answered with no state as a failure', async () => {
     const h = monitored()
     const tokens = await h.auth.login({ sub: 'alice' })
