@@ -17,6 +17,7 @@ import {
 import type { Clock } from './clock.js'
 import type { SignatureBackend } from './crypto/backend.js'
 import { SecurityEvents, type SecurityEventListener } from './events.js'
+import { type HealthEvent, type HealthEventListener, StoreHealth, type StoreOperation } from './health.js'
 import type { PublicJWKS } from './key/auth-key.js'
 import { assertStrongSecret } from './key/import.js'
 import type { KeySet } from './key/key-set.js'
@@ -111,6 +112,12 @@ export interface CreateAuthOptions {
   clock?: Clock
   /** Called with every security event (also see `auth.onSecurityEvent`). */
   onSecurityEvent?: SecurityEventListener
+  /**
+   * Called with every health event: store failures and recoveries, the mirror falling back to the
+   * store and catching up (also see `auth.onHealthEvent`; the events are listed at
+   * {@link HealthEvent}).
+   */
+  onHealthEvent?: HealthEventListener
 }
 
 /** A public view of a session, for "your devices" lists. */
@@ -177,6 +184,20 @@ export interface Auth {
   jwks(): PublicJWKS
   /** Subscribes to security events; returns the unsubscribe function. */
   onSecurityEvent(listener: SecurityEventListener): () => void
+  /**
+   * Subscribes to health events ({@link HealthEvent}: `store_error`, `store_down`,
+   * `store_recovered`, `mirror_stale`, `mirror_recovered`); returns the unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * let storeErrors = 0
+   * auth.onHealthEvent((event) => {
+   *   if (event.type === 'store_error') storeErrors++ // one per 503 store_unavailable: count, don't log
+   *   else console.warn(`auth: ${event.type}`, event) // transitions: once per outage
+   * })
+   * ```
+   */
+  onHealthEvent(listener: HealthEventListener): () => void
   /** Resolves once the revocation mirror has replayed its window (immediately for other strategies). */
   ready(): Promise<void>
   /** Stops the mirror. The store is the application's to close. */
@@ -216,8 +237,12 @@ export function createAuth(options: CreateAuthOptions): Auth {
   if (typeof options !== 'object' || options === null) throw new TypeError('createAuth: options are required')
   const { keys, issuer, audience } = options
   if (!options.store || typeof options.store.updateSession !== 'function') throw new TypeError('createAuth: store must implement AuthStore')
-  // Wrapped once: every store failure on every path is `store_unavailable` (never a stack trace).
-  const store = guardStore(options.store)
+  const clock = options.clock ?? Date.now
+  // Wrapped once per operation: every store failure on every path is `store_unavailable` (never a
+  // stack trace), and reported to `health` with what it was for.
+  const health = new StoreHealth(clock)
+  if (options.onHealthEvent) health.subscribe(options.onHealthEvent)
+  const storeFor = (operation: StoreOperation) => guardStore(options.store, health, operation)
   if (!keys || typeof keys.jwks !== 'function') throw new TypeError('createAuth: keys must be a KeySet')
   if (!keys.signingKey) throw new TypeError('createAuth: the key set needs a signing key')
   if (typeof issuer !== 'string' || issuer.length === 0) throw new TypeError('createAuth: issuer is required')
@@ -245,7 +270,6 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const refreshGraceMs = bounded('refreshGraceMs', options.refreshGraceMs, DEFAULT_REFRESH_GRACE_MS, 0, 300_000)
   const stalenessMs = bounded('mirror.stalenessMs', options.mirror?.stalenessMs, DEFAULT_MIRROR_STALENESS_MS, 10, 600_000)
   const blockMs = bounded('mirror.blockMs', options.mirror?.blockMs, DEFAULT_MIRROR_BLOCK_MS, 1, stalenessMs / 2)
-  const clock = options.clock ?? Date.now
   // The backend's synchronous HMAC, SHA-256 and signing where it has them (node:crypto), else WebCrypto and jose.
   const primitives = tokenPrimitivesOf(options.backend)
   const tokenKey = memoize(() => deriveTokenKey(options, primitives))
@@ -258,9 +282,23 @@ export function createAuth(options: CreateAuthOptions): Auth {
   if (options.onSecurityEvent) events.subscribe(options.onSecurityEvent)
   const mirror =
     strategy === 'mirror'
-      ? new RevocationMirror({ store, windowMs, toleranceMs: clockToleranceMs, stalenessMs, blockMs, clock })
+      ? new RevocationMirror({
+          store: storeFor('mirrorFeed'), // its read failures reach `health` through the guard
+          windowMs,
+          toleranceMs: clockToleranceMs,
+          stalenessMs,
+          blockMs,
+          clock,
+          onStale: (reason, lastSyncAt, at) => {
+            if (health.active) health.emit({ type: 'mirror_stale', reason, lastSyncAt, at })
+          },
+          onFresh: (staleSince, at) => {
+            if (health.active) health.emit({ type: 'mirror_recovered', staleSince, at })
+          },
+        })
       : undefined
-  const strict = strictCheck(options.store, clock) // the raw store: strict converts its own failures (hot path)
+  // The raw store: strict converts and reports its own failures (hot path).
+  const strict = strictCheck(options.store, clock, health)
   const verifier = createRevocationVerifier({
     issuer,
     audience,
@@ -272,18 +310,19 @@ export function createAuth(options: CreateAuthOptions): Auth {
     ...(options.backend ? { backend: options.backend } : {}),
   }, strategy === 'strict' ? strict : mirror ? mirrorCheck(mirror, strict) : undefined)
 
+  const trimStore = storeFor('trimFeed')
   let lastTrim = 0
   const revoked = (event: RevocationEvent) => {
     mirror?.apply(event)
     // Keep the feed to one revocation window; at most once a minute, in the background.
     if (event.at - lastTrim > 60_000) {
       lastTrim = event.at
-      store.trimFeed(event.at - windowMs).catch(() => {})
+      trimStore.trimFeed(event.at - windowMs).catch(() => {})
     }
   }
 
   const ctx: AuthContext = {
-    store,
+    store: storeFor('login'),
     keys,
     issuer,
     audience,
@@ -304,27 +343,40 @@ export function createAuth(options: CreateAuthOptions): Auth {
     revoked,
   }
   mirror?.start()
+  // Each operation's modules see a store that reports its failures as that operation's.
+  const contextFor = (operation: StoreOperation): AuthContext => ({ ...ctx, store: storeFor(operation) })
+  const loginCtx = ctx
+  const refreshCtx = contextFor('refresh')
+  const sessionTokenCtx = contextFor('verifySessionToken')
+  const touchCtx = contextFor('touchSession')
+  const updateDataCtx = contextFor('updateSessionData')
+  const setDataCtx = contextFor('setSessionData')
+  const logoutStore = storeFor('logout')
+  const logoutAllStore = storeFor('logoutAll')
+  const revokeStore = storeFor('revokeToken')
+  const listStore = storeFor('listSessions')
+  const getStore = storeFor('getSession')
 
   const auth: Auth = {
     verifier,
     revocation: strategy,
-    login: ((login: LoginOptions) => createSession(ctx, login)) as Auth['login'],
+    login: ((login: LoginOptions) => createSession(loginCtx, login)) as Auth['login'],
     verifyAccessToken: (token) => verifier.verify(token),
-    verifySessionToken: (token) => verifySessionToken(ctx, token),
-    refresh: (refreshToken) => rotateRefreshToken(ctx, refreshToken),
+    verifySessionToken: (token) => verifySessionToken(sessionTokenCtx, token),
+    refresh: (refreshToken) => rotateRefreshToken(refreshCtx, refreshToken),
     async logout(ref) {
       checkRef(ref)
       const now = clock()
       // Only a session that existed is revoked locally: a reference naming another user's
       // session id finds nothing in the store, and must not end it in this process's mirror.
-      const ended = await store.endSession(ref, now)
+      const ended = await logoutStore.endSession(ref, now)
       if (ended) revoked({ type: 'session', sub: ref.sub, sid: ref.id, at: now })
       return ended !== null
     },
     async logoutAll(sub) {
       if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('logoutAll: sub is required')
       const now = clock()
-      const result = await store.logoutAll(sub, now)
+      const result = await logoutAllStore.logoutAll(sub, now)
       revoked({ type: 'user', sub, ver: result.ver, at: now })
       events.emit({ type: 'logout_all', sub, ver: result.ver, ended: result.ended.length, at: now })
       return result
@@ -334,11 +386,11 @@ export function createAuth(options: CreateAuthOptions): Auth {
         throw new TypeError('revokeToken: expected the claims of a verified token ({ sub, jti, exp })')
       }
       const now = clock()
-      await store.denyToken({ sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000 }, now)
+      await revokeStore.denyToken({ sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000 }, now)
       revoked({ type: 'token', sub: token.sub, jti: token.jti, expiresAt: token.exp * 1000, at: now })
     },
     async listSessions(sub, currentSid) {
-      const sessions = await store.listSessions(sub, clock())
+      const sessions = await listStore.listSessions(sub, clock())
       return sessions
         .map((s) => ({
           id: s.id,
@@ -353,15 +405,17 @@ export function createAuth(options: CreateAuthOptions): Auth {
     },
     getSession(ref) {
       checkRef(ref)
-      return store.getSession(ref, clock())
+      return getStore.getSession(ref, clock())
     },
-    touchSession: (ref) => touchSession(ctx, checkRef(ref)),
-    updateSessionData: (ref, update, updateOptions) => updateSessionData(ctx, checkRef(ref), update, updateOptions),
-    setSessionData: (ref, data, revision) => setSessionData(ctx, checkRef(ref), data, revision),
+    touchSession: (ref) => touchSession(touchCtx, checkRef(ref)),
+    updateSessionData: (ref, update, updateOptions) => updateSessionData(updateDataCtx, checkRef(ref), update, updateOptions),
+    setSessionData: (ref, data, revision) => setSessionData(setDataCtx, checkRef(ref), data, revision),
     jwks: () => keys.jwks(),
     onSecurityEvent: (listener) => events.subscribe(listener),
+    onHealthEvent: (listener) => health.subscribe(listener),
     ready: () => mirror?.ready() ?? Promise.resolve(),
     close: async () => {
+      health.close()
       await mirror?.stop()
     },
   }
@@ -383,7 +437,7 @@ const KNOWN_OPTIONS: Readonly<Record<string, readonly string[] | null>> = {
   store: null, keys: null, issuer: null, audience: null, secret: null, revocation: null, accessTokenTtlMs: null,
   session: ['absoluteTtlMs', 'idleTimeoutMs', 'touchIntervalMs', 'maxDataBytes', 'maxPerUser'],
   refreshGraceMs: null, mirror: ['stalenessMs', 'blockMs'], claims: null, clockToleranceMs: null, cacheSize: null,
-  backend: null, clock: null, onSecurityEvent: null,
+  backend: null, clock: null, onSecurityEvent: null, onHealthEvent: null,
 }
 
 /** A misspelt or renamed option would silently fall back to its default: refuse it, naming it. */

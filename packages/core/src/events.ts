@@ -52,24 +52,36 @@ export type SecurityEvent =
 /** A subscriber to {@link SecurityEvent}s. Errors it throws are caught and ignored. */
 export type SecurityEventListener = (event: SecurityEvent) => void
 
-/** @internal A minimal listener set. */
-export class SecurityEvents {
-  readonly #listeners = new Set<SecurityEventListener>()
+/** @internal A minimal listener set: a listener that throws, or rejects, never reaches the caller. */
+export class EventListeners<TEvent> {
+  readonly #listeners = new Set<(event: TEvent) => void>()
 
-  subscribe(listener: SecurityEventListener): () => void {
+  /** Whether anybody listens: callers skip building an event nobody would receive. */
+  get active(): boolean {
+    return this.#listeners.size > 0
+  }
+
+  subscribe(listener: (event: TEvent) => void): () => void {
     this.#listeners.add(listener)
     return () => {
       this.#listeners.delete(listener)
     }
   }
 
-  emit(event: SecurityEvent): void {
+  emit(event: TEvent): void {
     for (const listener of this.#listeners) {
       try {
-        listener(event)
+        const returned = listener(event) as unknown
+        // An async listener's rejection would be an unhandled rejection (a crash on Node): swallow it.
+        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') (returned as Promise<unknown>).then(undefined, ignore)
       } catch {
-        // A faulty listener must not turn a security decision into a 500.
+        // A faulty listener must not turn a decision into a 500.
       }
     }
   }
 }
+
+/** @internal The security-event listeners of one `createAuth`. */
+export class SecurityEvents extends EventListeners<SecurityEvent> {}
+
+function ignore(): void {}

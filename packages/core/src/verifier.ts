@@ -6,6 +6,8 @@
  */
 import type { SignatureBackend } from './crypto/backend.js'
 import { webCryptoBackend } from './crypto/web.js'
+import { EventListeners } from './events.js'
+import type { HealthEvent, HealthEventListener } from './health.js'
 import type { AuthKey, PublicJWKS } from './key/auth-key.js'
 import { checkJwksEntries, describeRefusedJwk, importJwksEntries } from './key/jwks-entries.js'
 import { createRemoteKeyResolver, type RemoteJwksOptions } from './key/remote-jwks.js'
@@ -59,6 +61,12 @@ export interface CreateVerifierOptions {
   backend?: SignatureBackend
   /** Options of the remote JWKS fetch, when `jwks` is a URL. */
   remote?: RemoteJwksOptions
+  /**
+   * Called with the health events of a remote JWKS: `jwks_error` for each failed fetch (attempts
+   * back off, so this is no flood) and `jwks_recovered` for the success that ends a run of them
+   * (see {@link HealthEvent}). A listener that throws or rejects is ignored.
+   */
+  onHealthEvent?: HealthEventListener
 }
 
 /** A verifier created by {@link createVerifier}. */
@@ -140,7 +148,7 @@ export function createRevocationVerifier(options: CreateVerifierOptions, revocat
   const clock = options.clock ?? Date.now
   const verify = createTokenVerifier({
     backend,
-    keys: createKeyResolver(options.jwks, backend, options.remote ?? {}, clock),
+    keys: createKeyResolver(options.jwks, backend, options.remote ?? {}, clock, reporter(options.onHealthEvent)),
     rules: { issuer, audience, clockToleranceSeconds: clockToleranceMs / 1000, maxTokenAgeSeconds: maxTokenAgeMs / 1000 },
     maxTokenLength,
     cacheSize,
@@ -151,8 +159,17 @@ export function createRevocationVerifier(options: CreateVerifierOptions, revocat
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
-  'issuer', 'audience', 'jwks', 'clockToleranceMs', 'maxTokenAgeMs', 'maxTokenLength', 'cacheSize', 'clock', 'backend', 'remote',
+  'issuer', 'audience', 'jwks', 'clockToleranceMs', 'maxTokenAgeMs', 'maxTokenLength', 'cacheSize', 'clock', 'backend', 'remote', 'onHealthEvent',
 ])
+
+/** The listener, shielded: what it throws (or rejects with) never reaches a verification. */
+function reporter(listener: HealthEventListener | undefined): ((event: HealthEvent) => void) | undefined {
+  if (listener === undefined) return undefined
+  if (typeof listener !== 'function') throw new TypeError('createVerifier: onHealthEvent must be a function')
+  const listeners = new EventListeners<HealthEvent>()
+  listeners.subscribe(listener)
+  return (event) => listeners.emit(event)
+}
 
 function checkNumber(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
@@ -166,11 +183,12 @@ function createKeyResolver(
   backend: SignatureBackend,
   remote: RemoteJwksOptions,
   clock: () => number,
+  report: ((event: HealthEvent) => void) | undefined,
 ): KeyResolver {
   if (typeof jwks === 'string' || jwks instanceof URL) {
     const url = new URL(jwks)
     if (url.protocol !== 'https:') throw new TypeError('createVerifier: a remote JWKS must be an https URL')
-    return createRemoteKeyResolver(url, backend, remote, clock)
+    return createRemoteKeyResolver(url, backend, remote, clock, report)
   }
   if (typeof jwks !== 'object' || jwks === null) throw new TypeError('createVerifier: jwks is required')
   if ('jwks' in jwks && typeof jwks.get === 'function') return staticResolver(jwks.keys, backend)

@@ -11,8 +11,11 @@ import type {
   SessionLoginResult,
   CreateAuthOptions,
   CreateSessionOptions,
+  CreateVerifierOptions,
   CreateSessionResult,
   DeniedToken,
+  HealthEvent,
+  HealthEventListener,
   LoginResult,
   LogoutAllResult,
   ReadFeedOptions,
@@ -23,6 +26,7 @@ import type {
   SessionPatch,
   SessionRecord,
   SessionRef,
+  StoreOperation,
   TokenLoginResult,
   TokenResult,
   UpdateCondition,
@@ -128,6 +132,18 @@ describe('createAuth', () => {
 
   it('names the security events', () => {
     expectTypeOf<SecurityEvent['type']>().toEqualTypeOf<'refresh_reused' | 'session_evicted' | 'logout_all'>()
+  })
+
+  it('names the health events, narrows on type, and names operations after Auth methods', () => {
+    expectTypeOf<HealthEvent['type']>().toEqualTypeOf<
+      'store_error' | 'store_down' | 'store_recovered' | 'mirror_stale' | 'mirror_recovered' | 'jwks_error' | 'jwks_recovered'
+    >()
+    expectTypeOf<Extract<HealthEvent, { type: 'store_error' }>['operation']>().toEqualTypeOf<StoreOperation>()
+    expectTypeOf<Extract<HealthEvent, { type: 'mirror_stale' }>['reason']>().toEqualTypeOf<'feed_silent' | 'feed_gap'>()
+    expectTypeOf<Exclude<StoreOperation, 'mirrorFeed' | 'trimFeed'>>().toExtend<keyof Auth>()
+    expectTypeOf<Auth['onHealthEvent']>().toEqualTypeOf<(listener: HealthEventListener) => () => void>()
+    expectTypeOf<CreateAuthOptions['onHealthEvent']>().toEqualTypeOf<HealthEventListener | undefined>()
+    expectTypeOf<CreateVerifierOptions['onHealthEvent']>().toEqualTypeOf<HealthEventListener | undefined>()
   })
 })
 

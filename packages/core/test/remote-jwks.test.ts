@@ -13,6 +13,7 @@ import {
   createVerifier,
   DEFAULT_JWKS_MAX_RESPONSE_BYTES,
   generateKey,
+  type HealthEvent,
   type RemoteJwksOptions,
   signAccessToken,
   type Verifier,
@@ -285,5 +286,43 @@ describe('remote JWKS: entries the verifier cannot use are skipped with a warnin
     expect(message).toMatch(/jwks\.keys\[2\] \(kid "twin"\)/)
     expect(message).toMatch(/jwks\.keys\[3\] \(kid "twin"\)/)
     expect(message).not.toMatch(/keys\[0\]/)
+  })
+})
+
+describe('remote JWKS: health events (createVerifier({ onHealthEvent }))', () => {
+  it('jwks_error for each failed fetch, with the reason and the run length; jwks_recovered once a fetch succeeds; a throwing listener changes nothing', async () => {
+    const key = await generateKey({ kid: 'current' })
+    const server = await serve([key])
+    server.mode('500')
+    const events: HealthEvent[] = []
+    const verifier = createVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: server.url,
+      remote: { fetch: server.fetch as never, cooldownMs: 0, maxBackoffMs: 1_000 },
+      onHealthEvent: (event) => {
+        events.push(event)
+        throw new Error('listener bug')
+      },
+    })
+    const token = await tokenOf(key)
+    await expectAuthError(verifier.verify(token), 'jwks_unavailable')
+    expect(events).toHaveLength(1)
+    const first = events[0]!
+    expect(first).toMatchObject({ type: 'jwks_error', reason: 'jwks_status', failures: 1, message: 'Error: JWKS fetch failed: jwks_status' })
+    expect(first.type === 'jwks_error' && first.retryAt).toBeGreaterThan(first.at)
+
+    // the next attempt, after the backoff, fails too: the run grows
+    await vi.waitFor(async () => {
+      await expectAuthError(verifier.verify(token), 'jwks_unavailable')
+      expect(events).toHaveLength(2)
+    }, { timeout: 5_000, interval: 100 })
+    expect(events[1]).toMatchObject({ type: 'jwks_error', reason: 'jwks_status', failures: 2 })
+
+    server.mode('ok')
+    await vi.waitFor(async () => expect((await verifier.verify(token)).claims.sub).toBe('user-1'), { timeout: 5_000, interval: 100 })
+    expect(events.slice(2)).toEqual([{ type: 'jwks_recovered', failures: 2, since: first.at, at: expect.any(Number) }])
+    await verifier.verify(token)
+    expect(events).toHaveLength(3)
   })
 })

@@ -24,6 +24,7 @@
 import type { FetchImplementation } from 'jose'
 import type { SignatureBackend } from '../crypto/backend.js'
 import { AuthError } from '../errors.js'
+import { describeError, type HealthEvent } from '../health.js'
 import { readCappedText, type ReadCappedErrors } from '../lib/read-capped.js'
 import { type KeyResolver, type PreparedKey, prepareKey } from '../token/verify.js'
 import type { AuthKey } from './auth-key.js'
@@ -88,6 +89,8 @@ export function createRemoteKeyResolver(
   backend: SignatureBackend,
   options: RemoteJwksOptions,
   clock: () => number,
+  /** Told of failed fetches and of the success that ends a run of them (`jwks_*` health events). */
+  report?: (event: HealthEvent) => void,
 ): KeyResolver {
   const timeout = duration('timeoutMs', options.timeoutMs, DEFAULT_JWKS_TIMEOUT_MS, 1, 300_000)
   const cooldown = duration('cooldownMs', options.cooldownMs, DEFAULT_JWKS_COOLDOWN_MS, 0, 86_400_000)
@@ -107,6 +110,7 @@ export function createRemoteKeyResolver(
   let staleAt = Number.POSITIVE_INFINITY
   let nextAttemptAt = Number.NEGATIVE_INFINITY
   let failures = 0
+  let failingSince = 0
   let lastFailure: JwksFetchError | undefined
   let inflight: Promise<void> | undefined
 
@@ -140,6 +144,7 @@ export function createRemoteKeyResolver(
     const running = load().then(
       () => {
         const end = clock()
+        if (failures > 0 && report) report({ type: 'jwks_recovered', failures, since: failingSince, at: end })
         failures = 0
         lastFailure = undefined
         current = true
@@ -153,6 +158,11 @@ export function createRemoteKeyResolver(
         current = false
         const delay = Math.min(maxBackoff, Math.max(cooldown, MIN_FAILURE_BACKOFF) * 2 ** Math.min(failures - 1, 30))
         nextAttemptAt = end + delay / 2 + (Math.random() * delay) / 2
+        if (failures === 1) failingSince = end
+        if (report) {
+          const { reason } = lastFailure
+          report({ type: 'jwks_error', reason, failures, message: describeError(lastFailure), error: lastFailure, retryAt: nextAttemptAt, at: end })
+        }
       },
     )
     inflight = running.then(() => {

@@ -410,3 +410,69 @@ describe('revocation mirror: tailing the feed', () => {
     expect(timeouts).not.toHaveBeenCalled()
   })
 })
+
+describe('revocation mirror: staleness transitions (onStale, onFresh)', () => {
+  function recorder() {
+    const told: Array<[string, ...unknown[]]> = []
+    return {
+      told,
+      options: {
+        onStale: (reason: string, lastSyncAt: number, now: number) => void told.push(['stale', reason, lastSyncAt, now]),
+        onFresh: (staleSince: number, now: number) => void told.push(['fresh', staleSince, now]),
+      },
+    }
+  }
+
+  it('a verification past the bound tells onStale once, however many follow; the next sync tells onFresh once', async () => {
+    const r = recorder()
+    const h = await synced([], r.options)
+    const late = T0 + STALENESS + 1
+    expect(h.mirror.check('a', 's', 'j', 0, T0 + STALENESS)).toBe('ok')
+    expect(r.told).toEqual([])
+    for (let i = 0; i < 3; i++) expect(h.mirror.check('a', 's', 'j', 0, late + i)).toBe('stale')
+    expect(r.told).toEqual([['stale', 'feed_silent', T0, late]])
+    h.clock.set(late + 10)
+    await h.feed.answer({}) // started at T0: still stale
+    expect(r.told).toHaveLength(1)
+    await h.feed.answer({}) // started at late + 10: fresh
+    expect(r.told).toEqual([['stale', 'feed_silent', T0, late], ['fresh', late, late + 10]])
+    await h.feed.answer({})
+    expect(r.told).toHaveLength(2)
+  })
+
+  it('says nothing before the first sync: there was nothing to trust yet', () => {
+    const r = recorder()
+    const { mirror } = setup(r.options)
+    expect(mirror.check('a', 's', 'j', 0, T0 + 10 * STALENESS)).toBe('stale')
+    expect(r.told).toEqual([])
+  })
+
+  it('the feed loop notices the bound passing after a failed read, with no verification', async () => {
+    const r = recorder()
+    const h = await synced([], r.options)
+    h.feed.fail(new Error('feed down')) // at T0: within the bound
+    await flush()
+    expect(r.told).toEqual([])
+    await h.feed.nextRead(3)
+    h.clock.set(T0 + STALENESS + 1)
+    h.feed.fail(new Error('feed still down'))
+    await flush()
+    expect(r.told).toEqual([['stale', 'feed_silent', T0, T0 + STALENESS + 1]])
+  })
+
+  it('a gap tells onStale("feed_gap") at once, and onFresh only when the distrust ends', async () => {
+    const r = recorder()
+    const h = await synced([], r.options)
+    h.clock.set(T0 + 100)
+    await h.feed.answer({}) // synced at T0; the next read starts at T0 + 100
+    await h.feed.answer({ gap: true, cursor: 'c-9' })
+    expect(r.told).toEqual([['stale', 'feed_gap', T0, T0 + 100]])
+    await h.feed.answer({ cursor: 'c-10' }) // the replay: synced, yet distrusted
+    expect(r.told).toHaveLength(1)
+    const distrustUntil = T0 + 100 + WINDOW
+    h.clock.set(distrustUntil)
+    await h.feed.answer({})
+    await h.feed.answer({})
+    expect(r.told).toEqual([['stale', 'feed_gap', T0, T0 + 100], ['fresh', T0 + 100, distrustUntil]])
+  })
+})

@@ -27,6 +27,13 @@ export interface RevocationMirrorOptions {
   clock: () => number
   /** Told about feed read failures (the mirror keeps retrying with backoff). */
   onError?: ((error: unknown) => void) | undefined
+  /**
+   * Told once when the mirror, having caught up before, can no longer be trusted (verification
+   * falls back to the store): noticed by a verification or by the feed loop, whichever comes first.
+   */
+  onStale?: ((reason: 'feed_silent' | 'feed_gap', lastSyncAt: number, now: number) => void) | undefined
+  /** Told once when the mirror is trusted again after `onStale`. */
+  onFresh?: ((staleSince: number, now: number) => void) | undefined
 }
 
 /** What the mirror says about a token. */
@@ -49,6 +56,8 @@ export class RevocationMirror {
   #epoch = 0
   #lastSyncAt = Number.NEGATIVE_INFINITY
   #distrustUntil = 0
+  /** When `onStale` was told, until the mirror is fresh again. */
+  #staleSince: number | undefined
   #running = false
   #abort = new AbortController()
   #loop: Promise<void> | undefined
@@ -96,7 +105,10 @@ export class RevocationMirror {
 
   /** The verdict on a token's revocation claims, with no I/O. */
   check(sub: string, sid: string, jti: string, ver: number, now: number): MirrorVerdict {
-    if (!this.isFresh(now)) return 'stale'
+    if (!this.isFresh(now)) {
+      if (this.#staleSince === undefined) this.#noteStale(now)
+      return 'stale'
+    }
     const denied = find(this.#deniedTokens, jti, sub)
     if (denied !== undefined && denied.dropAt > now) return 'token_revoked'
     const user = this.#userVersions.get(sub)
@@ -129,6 +141,21 @@ export class RevocationMirror {
         put(this.#deniedTokens, event.jti, event.sub, event.expiresAt + this.#options.toleranceMs)
         break
     }
+  }
+
+  /** Tells `onStale`, once per episode; not before the first catch-up (nothing to trust yet). */
+  #noteStale(now: number): void {
+    if (this.#staleSince !== undefined || this.#lastSyncAt === Number.NEGATIVE_INFINITY) return
+    this.#staleSince = now
+    this.#options.onStale?.(now < this.#distrustUntil ? 'feed_gap' : 'feed_silent', this.#lastSyncAt, now)
+  }
+
+  /** Tells `onFresh` if `onStale` was told and the mirror is fresh at `now`. */
+  #noteFresh(now: number): void {
+    const since = this.#staleSince
+    if (since === undefined || !this.isFresh(now)) return
+    this.#staleSince = undefined
+    this.#options.onFresh?.(since, now)
   }
 
   #expire(now: number): void {
@@ -168,6 +195,7 @@ export class RevocationMirror {
           // a gap reported on the replay itself is accepted, so a feed trimmed by another
           // process's clock cannot make this loop spin).
           this.#distrustUntil = startedAt + windowMs
+          this.#noteStale(startedAt)
           if (this.#cursor !== null) {
             this.#cursor = null
             replaying = true
@@ -184,10 +212,15 @@ export class RevocationMirror {
             this.#resolveCaughtUp()
           }
         }
-        this.#expire(clock())
+        const now = clock()
+        this.#noteFresh(now)
+        this.#expire(now)
       } catch (error) {
         if (!this.#running) break
         this.#options.onError?.(error)
+        // Without traffic no verification notices the mirror going stale: the loop does.
+        const now = clock()
+        if (!this.isFresh(now)) this.#noteStale(now)
         failures++
         const backoff = Math.min(2000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2)
         await new Promise((resolve) => setTimeout(resolve, backoff))

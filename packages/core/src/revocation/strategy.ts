@@ -5,6 +5,7 @@
  * @module
  */
 import { AuthError } from '../errors.js'
+import { isStoreFailure, type StoreHealth } from '../health.js'
 import { storeError } from '../lib/store-guard.js'
 import type { AuthStore, RevocationState } from '../store.js'
 import type { AccessTokenClaims } from '../token/claims.js'
@@ -26,18 +27,25 @@ export type RevocationStrategy = 'expiry' | 'strict' | 'mirror'
  * @internal The `strict` check: one `getRevocationState` round trip. It runs on every request, so
  * it takes the application's store itself and converts a failure with `storeError` here: the
  * guard's extra promise per call (~40 ns, a sixth of a warm strict verification on the memory
- * store) is saved, the rule stays the guard's.
+ * store) is saved, the rule stays the guard's. Likewise it reports to `health` itself, as the guard
+ * would: a failure, and the success of a call begun while the store was down.
  */
-export function strictCheck(store: AuthStore, clock: () => number): RevocationCheck {
+export function strictCheck(store: AuthStore, clock: () => number, health?: StoreHealth): RevocationCheck {
+  const failed = (error: unknown): never => {
+    if (health !== undefined && isStoreFailure(error)) health.failed('verifyAccessToken', 'getRevocationState', error)
+    throw storeError(error)
+  }
   return async function checkStrict(claims: AccessTokenClaims, now: number = clock()): Promise<void> {
+    const wasDown = health?.down === true
     let state: RevocationState
     try {
       state = await store.getRevocationState({ sub: claims.sub, sid: claims.sid, jti: claims.jti }, now)
     } catch (error) {
-      throw storeError(error)
+      return failed(error)
     }
     // A store that answers something else is broken: fail closed, never read it as an answer.
-    if (typeof state !== 'object' || state === null) throw storeError(new TypeError('getRevocationState answered no state'))
+    if (typeof state !== 'object' || state === null) return failed(new TypeError('getRevocationState answered no state'))
+    if (wasDown) health!.recovered()
     if (state.tokenDenied || claims.ver < state.userVersion) throw new AuthError('token_revoked')
     // Gone because it was ended (signed out), or because it expired: the client says which.
     if (!state.sessionAlive) throw new AuthError(state.sessionEnded ? 'session_revoked' : 'session_expired')
