@@ -22,7 +22,7 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 
 const STATE = Symbol.for('@auth/express')
 type WithState = Request & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
-const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, get ip() { return req.ip }, parsedBody: req.body })
+const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, ip: () => req.ip, parsedBody: req.body })
 const send = (req: Request, res: Response, answer: AuthHttpResponse) => sendNodeResponse(res, answer, req.method)
 
 function stateOf(req: Request, caller: string) {

@@ -27,7 +27,7 @@ const STATE = Symbol.for('@auth/fastify')
 const AUTH_ROUTE = Symbol('@auth/fastify route')
 type WithState = FastifyRequest & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
-const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, get ip() { return request.ip }, parsedBody: request.body })
+const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, ip: () => request.ip, parsedBody: request.body })
 function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
   reply.code(answer.status).headers(answer.headers)
   for (const cookie of answer.cookies) reply.header('set-cookie', cookie) // Fastify appends set-cookie

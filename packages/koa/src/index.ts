@@ -20,7 +20,7 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 const STATE = Symbol.for('@auth/koa')
 type WithState = Context & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 
-const exchangeOf = (ctx: Context) => fromNodeRequest(ctx.req, { url: ctx.originalUrl, get ip() { return ctx.ip }, parsedBody: (ctx.request as { body?: unknown }).body }) // `ip` read by logins only
+const exchangeOf = (ctx: Context) => fromNodeRequest(ctx.req, { url: ctx.originalUrl, ip: () => ctx.ip, parsedBody: (ctx.request as { body?: unknown }).body }) // `ip` read by logins only
 
 /** Writes the protocol's answer the Koa way: Koa sends it (and drops the body of a `HEAD`). */
 function send(ctx: Context, answer: AuthHttpResponse): void {

@@ -49,12 +49,14 @@ describe('fromNodeRequest', () => {
     expect(fromNodeRequest(req).parsedBody).toBeUndefined()
   })
 
-  it('reads the address only when asked: the option first, else the socket', () => {
+  it('reads the address only when asked: the option (a value or a function) first, else the socket', () => {
     const req = incoming([])
     let reads = 0
-    const view = fromNodeRequest(req, { get ip() { reads++; return '203.0.113.9' } })
+    const view = fromNodeRequest(req, { ip: () => (reads++, '203.0.113.9') })
     expect(reads).toBe(0)
-    expect(view.ip).toBe('203.0.113.9')
+    expect([view.ip, reads]).toEqual(['203.0.113.9', 1])
+    expect(fromNodeRequest(req, { ip: '198.51.100.4' }).ip).toBe('198.51.100.4')
+    expect(fromNodeRequest(req, { ip: () => undefined }).ip).toBe(req.socket.remoteAddress)
     expect(fromNodeRequest(req).ip).toBe(req.socket.remoteAddress)
   })
 })
