@@ -203,15 +203,17 @@ describe('authenticateNow', () => {
   it('decides what needs no I/O at once, a session cookie through a Promise, with the verdicts of authenticate', async () => {
     const { http } = setup()
     const session = jar(await http.login(req('POST', '/login', { origin: ORIGIN }), { sub: 'bob', transport: 'session' }))
-    for (const headers of [{}, { authorization: 'Bearer a b' }, { authorization: ['Bearer a', 'Bearer b'] }, { cookie: '__Host-auth-at=a; __Host-auth-at=b' }]) {
+    const immediate: Array<Record<string, string | string[]>> = [{}, { authorization: 'Bearer a b' }, { authorization: ['Bearer a', 'Bearer b'] }, { cookie: '__Host-auth-at=a; __Host-auth-at=b' }]
+    for (const headers of immediate) {
       const now = http.authenticateNow(req('GET', '/x', headers))
       expect(now, JSON.stringify(headers)).not.toBeInstanceOf(Promise)
       expect(now, JSON.stringify(headers)).toEqual(await http.authenticate(req('GET', '/x', headers)))
     }
-    for (const headers of [{ cookie: session }, { cookie: '__Host-auth-session=junk' }, { authorization: 'Bearer a.b.c' }]) {
+    const later: Array<Record<string, string>> = [{ cookie: session }, { cookie: '__Host-auth-session=junk' }, { authorization: 'Bearer a.b.c' }]
+    for (const headers of later) {
       const now = await http.authenticateNow(req('GET', '/x', headers))
-      const later = await http.authenticate(req('GET', '/x', headers))
-      expect([now.principal?.sub, now.error?.code, now.credential, now.answerNow, now.cookies]).toEqual([later.principal?.sub, later.error?.code, later.credential, later.answerNow, later.cookies])
+      const then = await http.authenticate(req('GET', '/x', headers))
+      expect([now.principal?.sub, now.error?.code, now.credential, now.answerNow, now.cookies]).toEqual([then.principal?.sub, then.error?.code, then.credential, then.answerNow, then.cookies])
     }
     expect(http.authenticateNow(req('GET', '/x', { cookie: session }))).toBeInstanceOf(Promise)
   })
