@@ -256,5 +256,8 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
 
 /** HGETALL answers an object; the codec reads field/value pairs. */
 function flatten(hash: Record<string, string>): string[] {
-  return Object.entries(hash).flat()
+  // A loop, not Object.entries().flat(): this runs on every session-cookie request.
+  const flat: string[] = []
+  for (const key of Object.keys(hash)) flat.push(key, hash[key]!)
+  return flat
 }
