@@ -261,7 +261,8 @@ class ServerProcess {
 
   /** `profileDir`: run with `--cpu-prof`, its profiles (one per thread: tsx's loader has its own) in that directory. */
   constructor(readonly label: string, s: Settings, profileDir: string | undefined) {
-    const execArgv = [...serverExecArgv(s.fromDist), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]
+    const extra = process.env.BENCH_HTTP_NODE_FLAGS?.split(' ').filter(Boolean) ?? [] // e.g. `--trace-gc`, for diagnosis
+    const execArgv = [...serverExecArgv(s.fromDist), ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...extra]
     this.#child = fork(fileURLToPath(new URL('./http-server-process.ts', import.meta.url)), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     this.#child.on('message', (message: FromServer) => {
       this.#messages.push(message)

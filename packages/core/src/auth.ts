@@ -38,8 +38,8 @@ import {
 } from './session/session-access.js'
 import type { AuthStore, LogoutAllResult, RevocationEvent, SessionRecord, SessionRef } from './store.js'
 import { DEFAULT_ACCESS_TOKEN_TTL_MS } from './token/sign.js'
-import { DEFAULT_CLOCK_TOLERANCE_MS, type VerifyAccessTokenResult } from './token/verify.js'
-import { createRevocationVerifier, type Verifier } from './verifier.js'
+import { DEFAULT_CLOCK_TOLERANCE_MS, type VerifyAccessTokenResult, type VerifyNowFn } from './token/verify.js'
+import { createRevocationVerifier, type Verifier, verifyNowOf } from './verifier.js'
 
 /** Options of {@link createAuth}. */
 export interface CreateAuthOptions {
@@ -419,7 +419,24 @@ export function createAuth(options: CreateAuthOptions): Auth {
       await mirror?.stop()
     },
   }
-  return Object.freeze(auth)
+  Object.freeze(auth)
+  const now = verifyNowOf(verifier)
+  if (now) verifyNowByAuth.set(auth, now)
+  return auth
+}
+
+const verifyNowByAuth = new WeakMap<Auth, VerifyNowFn>()
+
+/**
+ * `auth.verifyAccessToken`, answered synchronously where it can be (a warm token, or any token
+ * on `node:crypto` with a synchronous revocation check): the HTTP layer's hot path, which then
+ * costs no Promise. `undefined` for an object `createAuth` did not make (a wrapper keeps its own
+ * `verifyAccessToken`, which is then what runs).
+ *
+ * @internal
+ */
+export function verifyAccessTokenNowOf(auth: Auth): VerifyNowFn | undefined {
+  return verifyNowByAuth.get(auth)
 }
 
 let warnedNoSecret = false

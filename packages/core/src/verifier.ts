@@ -24,6 +24,7 @@ import {
   prepareKey,
   type RevocationCheck,
   type VerifyAccessTokenResult,
+  type VerifyNowFn,
 } from './token/verify.js'
 
 export type { RemoteJwksOptions } from './key/remote-jwks.js'
@@ -155,7 +156,21 @@ export function createRevocationVerifier(options: CreateVerifierOptions, revocat
     clock,
     revocation,
   })
-  return Object.freeze({ verify }) as Verifier
+  const verifier = Object.freeze({ verify: (token: string) => verify(token) }) as Verifier
+  verifyNowByVerifier.set(verifier, verify.now)
+  return verifier
+}
+
+const verifyNowByVerifier = new WeakMap<Verifier, VerifyNowFn>()
+
+/**
+ * The synchronous-where-possible verification of a verifier made here (see `VerifyNowFn`), or
+ * `undefined` for any other object. Looked up once at setup, by whoever serves a hot path.
+ *
+ * @internal
+ */
+export function verifyNowOf(verifier: Verifier): VerifyNowFn | undefined {
+  return verifyNowByVerifier.get(verifier)
 }
 
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([

@@ -6,7 +6,7 @@
  */
 import type { AuthError, AuthenticateResult, AuthHttp, AuthHttpResponse, AuthPrincipal, HttpLoginOptions, RequireAuthOptions } from '@auth/core'
 import { applyNodeHeaders, fromNodeRequest, sendNodeResponse } from '@auth/core/node'
-import type { Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 declare global {
   // Express' own augmentation point, as @types/express documents it.
@@ -22,8 +22,7 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 
 const STATE = Symbol.for('@auth/express')
 type WithState = Request & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
-
-const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, get ip() { return req.ip }, parsedBody: req.body })
+const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, ip: () => req.ip, parsedBody: req.body })
 const send = (req: Request, res: Response, answer: AuthHttpResponse) => sendNodeResponse(res, answer, req.method)
 
 function stateOf(req: Request, caller: string) {
@@ -32,10 +31,9 @@ function stateOf(req: Request, caller: string) {
   return state
 }
 
-function checkHttp(http: AuthHttp, caller: string): void {
-  if (typeof http?.authenticate !== 'function') throw new TypeError(`@auth/express: ${caller} takes the result of createAuthHttp(auth, options)`)
+const checkHttp = (http: AuthHttp, caller: string): void => {
+  if (typeof http?.authenticateNow !== 'function') throw new TypeError(`@auth/express: ${caller} takes the result of createAuthHttp(auth, options)`)
 }
-
 /**
  * Authenticates every request: the caller goes on `req.auth` (`null` when there is none, or the
  * credential was refused; `requireAuth` then answers why). A malformed request (400) or an
@@ -57,14 +55,18 @@ function checkHttp(http: AuthHttp, caller: string): void {
 export function createAuthMiddleware(http: AuthHttp): RequestHandler {
   checkHttp(http, 'createAuthMiddleware')
   return function authenticate(req, res, next) {
-    http.authenticate(exchangeOf(req)).then((result) => {
-      applyNodeHeaders(res, { headers: {}, cookies: result.cookies })
-      if (result.answerNow) return send(req, res, http.errorResponse(result.error, result))
-      ;(req as WithState)[STATE] = { http, result }
-      req.auth = result.principal
-      next()
-    }, next)
+    const result = http.authenticateNow(exchangeOf(req)) // a warm token: synchronous, `next()` in this tick
+    if (result instanceof Promise) result.then((settled) => proceed(http, req, res, next, settled), next)
+    else proceed(http, req, res, next, result)
   }
+}
+
+function proceed(http: AuthHttp, req: Request, res: Response, next: NextFunction, result: AuthenticateResult): void {
+  if (result.cookies.length > 0) applyNodeHeaders(res, { headers: {}, cookies: result.cookies })
+  if (result.answerNow) return send(req, res, http.errorResponse(result.error, result))
+  ;(req as WithState)[STATE] = { http, result }
+  req.auth = result.principal
+  next()
 }
 
 /**
@@ -84,8 +86,7 @@ export function requireAuth(options?: RequireAuthOptions): RequestHandler {
   return function requireAuth(req, res, next) {
     const { http, result } = stateOf(req, 'requireAuth')
     const refusal = http.authorize(result, options)
-    if (refusal) return send(req, res, refusal)
-    next()
+    return refusal ? send(req, res, refusal) : next()
   }
 }
 
@@ -132,8 +133,7 @@ export function createAuthRouter(http: AuthHttp): RequestHandler {
  * @param options - the user id, transport, label and session data
  */
 export async function login(req: Request, res: Response, options: HttpLoginOptions): Promise<void> {
-  const { http } = stateOf(req, 'login')
-  send(req, res, await http.login(exchangeOf(req), options))
+  send(req, res, await stateOf(req, 'login').http.login(exchangeOf(req), options))
 }
 
 /**

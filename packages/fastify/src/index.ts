@@ -14,7 +14,6 @@ declare module 'fastify' {
     auth: AuthPrincipal | null
   }
 }
-
 export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 /** Options of {@link authPlugin}. */
 export interface AuthPluginOptions {
@@ -25,14 +24,22 @@ export interface AuthPluginOptions {
 }
 
 const STATE = Symbol.for('@auth/fastify')
+const AUTH_ROUTE = Symbol('@auth/fastify route')
 type WithState = FastifyRequest & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
-
-const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, get ip() { return request.ip }, parsedBody: request.body })
+const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, ip: () => request.ip, parsedBody: request.body })
 function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
   reply.code(answer.status).headers(answer.headers)
   for (const cookie of answer.cookies) reply.header('set-cookie', cookie) // Fastify appends set-cookie
   return reply.send(answer.body)
+}
+
+function proceed(http: AuthHttp, request: FastifyRequest, reply: FastifyReply, result: AuthenticateResult, done: () => void): void {
+  for (const cookie of result.cookies) reply.header('set-cookie', cookie)
+  if (result.answerNow) return void send(reply, http.errorResponse(result.error, result)) // answered: no done()
+  ;(request as WithState)[STATE] = { http, result }
+  request.auth = result.principal
+  done()
 }
 
 function stateOf(request: FastifyRequest, caller: string) {
@@ -42,36 +49,30 @@ function stateOf(request: FastifyRequest, caller: string) {
 }
 
 const plugin: FastifyPluginAsync<AuthPluginOptions> = async (fastify, { http, errorHandler = true }) => {
-  if (typeof http?.authenticate !== 'function') throw new TypeError('@auth/fastify: options.http must be the result of createAuthHttp(auth, options)')
-  fastify.decorateRequest('auth', null)
-  if (errorHandler) {
-    // Per route (of those registered after the plugin), not setErrorHandler: yours stays yours.
-    fastify.addHook('onRoute', (route) => {
-      const own = route.errorHandler
-      route.errorHandler = function answerAuthError(error, request, reply) {
-        if (!isAuthError(error)) return (own ?? request.server.errorHandler).call(this, error, request, reply)
-        return send(reply, http.errorResponse(error, (request as WithState)[STATE]?.result))
-      }
-    })
-  }
-  fastify.addHook('onRequest', async function authenticate(request, reply) {
-    if ((request.routeOptions.config as { authRoute?: boolean }).authRoute) return // the protocol authenticates its own routes
-    const result = await http.authenticate(exchangeOf(request))
-    for (const cookie of result.cookies) reply.header('set-cookie', cookie)
-    if (result.answerNow) return send(reply, http.errorResponse(result.error, result))
-    ;(request as WithState)[STATE] = { http, result }
-    request.auth = result.principal
+  if (typeof http?.authenticateNow !== 'function') throw new TypeError('@auth/fastify: options.http must be the result of createAuthHttp(auth, options)')
+  fastify.decorateRequest('auth', null).decorateRequest(STATE, null) // every request of one shape
+  if (errorHandler) fastify.addHook('onRoute', (route) => { // per route (registered after the plugin), not setErrorHandler: yours stays yours
+    const own = route.errorHandler
+    route.errorHandler = function answerAuthError(error, request, reply) {
+      if (!isAuthError(error)) return (own ?? request.server.errorHandler).call(this, error, request, reply)
+      return send(reply, http.errorResponse(error, (request as WithState)[STATE]?.result))
+    }
+  })
+  // Callback style: a warm token goes on in this tick. The protocol's routes (marked by a decorator of their context, not `routeOptions`, an object per read) authenticate themselves.
+  fastify.addHook('onRequest', function authenticate(request, reply, done) {
+    if ((request as { [AUTH_ROUTE]?: true })[AUTH_ROUTE]) return done()
+    const result = http.authenticateNow(exchangeOf(request))
+    if (result instanceof Promise) result.then((settled) => proceed(http, request, reply, settled, done), done)
+    else proceed(http, request, reply, result, done)
   })
   // The protocol's routes in their own context, bodies unread: the protocol reads and checks them.
   await fastify.register(async function authRoutes(routes) {
+    routes.decorateRequest(AUTH_ROUTE, true)
     routes.removeAllContentTypeParsers()
     routes.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined))
     for (const route of http.routes) {
       routes.route({
-        method: METHODS,
-        url: route.path,
-        exposeHeadRoute: false,
-        config: { authRoute: true },
+        method: METHODS, url: route.path, exposeHeadRoute: false,
         schema: { response: structuredClone(route.response) }, // Fastify 4 writes into it
         handler: async (request, reply) => {
           const answer = await http.handle(exchangeOf(request))
@@ -134,8 +135,7 @@ export function requireAuth(options?: RequireAuthOptions): preHandlerAsyncHookHa
  * @param options - the user id, transport, label and session data
  */
 export async function login(request: FastifyRequest, reply: FastifyReply, options: HttpLoginOptions): Promise<FastifyReply> {
-  const { http } = stateOf(request, 'login')
-  return send(reply, await http.login(exchangeOf(request), options))
+  return send(reply, await stateOf(request, 'login').http.login(exchangeOf(request), options))
 }
 
 /**

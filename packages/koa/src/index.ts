@@ -20,8 +20,7 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 const STATE = Symbol.for('@auth/koa')
 type WithState = Context & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 
-// `ip` as a getter: only logins use it (session metadata).
-const exchangeOf = (ctx: Context) => fromNodeRequest(ctx.req, { url: ctx.originalUrl, get ip() { return ctx.ip }, parsedBody: (ctx.request as { body?: unknown }).body })
+const exchangeOf = (ctx: Context) => fromNodeRequest(ctx.req, { url: ctx.originalUrl, ip: () => ctx.ip, parsedBody: (ctx.request as { body?: unknown }).body }) // `ip` read by logins only
 
 /** Writes the protocol's answer the Koa way: Koa sends it (and drops the body of a `HEAD`). */
 function send(ctx: Context, answer: AuthHttpResponse): void {
@@ -36,9 +35,8 @@ function stateOf(ctx: Context, caller: string) {
   if (!state) throw new Error(`@auth/koa: ${caller} needs createAuthMiddleware(http) mounted before it`)
   return state
 }
-
-function checkHttp(http: AuthHttp, caller: string): void {
-  if (typeof http?.authenticate !== 'function') throw new TypeError(`@auth/koa: ${caller} takes the result of createAuthHttp(auth, options)`)
+const checkHttp = (http: AuthHttp, caller: string): void => {
+  if (typeof http?.authenticateNow !== 'function') throw new TypeError(`@auth/koa: ${caller} takes the result of createAuthHttp(auth, options)`)
 }
 
 /**
@@ -61,14 +59,18 @@ function checkHttp(http: AuthHttp, caller: string): void {
  */
 export function createAuthMiddleware(http: AuthHttp): Middleware {
   checkHttp(http, 'createAuthMiddleware')
-  return async function authenticate(ctx: Context, next: Next) {
-    const result = await http.authenticate(exchangeOf(ctx))
-    if (result.cookies.length > 0) ctx.append('Set-Cookie', [...result.cookies])
-    if (result.answerNow) return send(ctx, http.errorResponse(result.error, result))
-    ;(ctx as WithState)[STATE] = { http, result }
-    ctx.state.auth = result.principal
-    await next()
+  return function authenticate(ctx: Context, next: Next) {
+    const result = http.authenticateNow(exchangeOf(ctx)) // a warm token: synchronous, no `async` hop
+    return result instanceof Promise ? result.then((settled) => proceed(http, ctx, next, settled)) : proceed(http, ctx, next, result)
   }
+}
+
+function proceed(http: AuthHttp, ctx: Context, next: Next, result: AuthenticateResult): Promise<unknown> | void {
+  if (result.cookies.length > 0) ctx.append('Set-Cookie', [...result.cookies])
+  if (result.answerNow) return send(ctx, http.errorResponse(result.error, result))
+  ;(ctx as WithState)[STATE] = { http, result }
+  ctx.state.auth = result.principal
+  return next()
 }
 
 /**
@@ -85,11 +87,10 @@ export function createAuthMiddleware(http: AuthHttp): Middleware {
  * @param options - roles and a check of your own
  */
 export function requireAuth(options?: RequireAuthOptions): Middleware {
-  return async function requireAuth(ctx: Context, next: Next) {
+  return function requireAuth(ctx: Context, next: Next) {
     const { http, result } = stateOf(ctx, 'requireAuth')
     const refusal = http.authorize(result, options)
-    if (refusal) return send(ctx, refusal)
-    await next()
+    return refusal ? send(ctx, refusal) : next()
   }
 }
 
@@ -134,8 +135,7 @@ export function createAuthRoutes(http: AuthHttp): Middleware {
  * @param options - the user id, transport, label and session data
  */
 export async function login(ctx: Context, options: HttpLoginOptions): Promise<void> {
-  const { http } = stateOf(ctx, 'login')
-  send(ctx, await http.login(exchangeOf(ctx), options))
+  send(ctx, await stateOf(ctx, 'login').http.login(exchangeOf(ctx), options))
 }
 
 /**

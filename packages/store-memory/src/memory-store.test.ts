@@ -34,6 +34,16 @@ afterEach(async () => {
 })
 
 describe('memory store', () => {
+  it('answers getSession with a copy whose metadata and refresh state are its own too', async () => {
+    const store = open()
+    const record = makeSessionRecord()
+    await store.createSession(record, T0)
+    const read = (await store.getSession({ sub: record.sub, id: record.id }, T0)) as unknown as { metadata: Record<string, unknown>; refresh: Record<string, unknown> }
+    read.metadata.ip = '198.51.100.1'
+    read.refresh.current = 'forged'
+    expect(await store.getSession({ sub: record.sub, id: record.id }, T0)).toStrictEqual(record)
+  })
+
   describe('sweep', () => {
     it('runs on an unref()ed interval timer, so it never keeps the process alive', () => {
       const spy = vi.spyOn(globalThis, 'setInterval')

@@ -16,6 +16,7 @@ import { KeyLayout } from './key-layout.js'
 import { CHECK_LAYOUT, CREATE_SESSION, DENY_TOKEN, END_SESSION, LIST_SESSIONS, LOGOUT_ALL, REVOCATION_STATE, UPDATE_SESSION } from './lua.js'
 import { resolveOptions, type RedisStoreOptions } from './options.js'
 import { decodeRecord, encodePatch, encodeRecord } from './record-codec.js'
+import { RecordReader } from './record-reader.js'
 import { RedisFeed } from './redis-feed.js'
 import { Script } from './script.js'
 import { ServerClock } from './server-clock.js'
@@ -72,6 +73,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
   const doorbell = new Doorbell(client, layout.channel, log)
   const feed = new RedisFeed(client, connection, layout, doorbell)
   const serverClock = new ServerClock(client, connection)
+  const records = new RecordReader(client) // getSession: the reads of one loop turn in one write
   // A write's deadline on Redis' clock falls this much before the caller gives up, so the answer
   // of a write applied just in time still has time to come back.
   const deadlineMargin = Math.min(50, Math.floor(commandTimeoutMs / 5))
@@ -155,7 +157,7 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
     },
 
     async getSession(ref, now) {
-      const flat = await call(() => client.hgetall(layout.record(ref.sub, ref.id)).then(flatten))
+      const flat = await call(() => records.read(layout.record(ref.sub, ref.id)).then(flatten))
       const record = decodeRecord(flat)
       return record !== null && record.expiresAt > now ? record : null
     },
@@ -254,5 +256,8 @@ export function createRedisStore(options: RedisStoreOptions): AuthStore {
 
 /** HGETALL answers an object; the codec reads field/value pairs. */
 function flatten(hash: Record<string, string>): string[] {
-  return Object.entries(hash).flat()
+  // A loop, not Object.entries().flat(): this runs on every session-cookie request.
+  const flat: string[] = []
+  for (const key of Object.keys(hash)) flat.push(key, hash[key]!)
+  return flat
 }

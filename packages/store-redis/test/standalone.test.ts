@@ -2,11 +2,13 @@
  * The conformance suite and the createAuth flows on a real standalone redis-server.
  */
 import { nodeCryptoBackend } from '@auth/core/node'
-import { describeAuthFlows, describeAuthStore } from '@auth/core/testing'
+import { describeAuthFlows, describeAuthStore, makeSessionRecord } from '@auth/core/testing'
 import { startRedisServer, type RedisServer } from '@auth/test-utils'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll } from 'vitest'
-import { storeOn } from './helpers.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { freshPrefix, storeOn } from './helpers.js'
+
+const T0 = 1_800_000_000_000
 
 let server: RedisServer
 let client: Redis
@@ -25,3 +27,30 @@ describeAuthStore('redis (standalone)', () => storeOn(client))
 describeAuthFlows('redis (standalone): createAuth flows', () => storeOn(client))
 // As on a Node server with `createAuth` from '@auth/core/node': node:crypto MACs, hashes and signing.
 describeAuthFlows('redis (standalone): createAuth flows on node:crypto', () => storeOn(client), { backend: nodeCryptoBackend })
+
+describe('session reads under concurrency', () => {
+  it('sends the reads of one loop turn as one pipeline, each caller getting its own record or error', async () => {
+    const prefix = freshPrefix()
+    const store = storeOn(client, { prefix })
+    const records = Array.from({ length: 12 }, (_, i) => makeSessionRecord({ sub: `user-${i}`, id: `sid-${i}` }))
+    for (const record of records) await store.createSession(record, T0)
+    await store.createSession(makeSessionRecord({ sub: 'bad', id: 'sid-bad' }), T0)
+    const [badKey] = (await client.keys(`${prefix}*`)).filter((key) => key.endsWith(':3:bad:sid-bad'))
+    await client.set(badKey!, 'not a hash') // HGETALL answers WRONGTYPE for this one only
+    const pipelines = vi.spyOn(client, 'pipeline')
+    try {
+      const reads = await Promise.allSettled([
+        ...records.map((record) => store.getSession({ sub: record.sub, id: record.id }, T0)),
+        store.getSession({ sub: 'user-0', id: 'no-such-session' }, T0),
+        store.getSession({ sub: 'bad', id: 'sid-bad' }, T0),
+      ])
+      expect(pipelines).toHaveBeenCalledTimes(1)
+      expect(reads.slice(0, 12).map((read) => (read.status === 'fulfilled' ? read.value : read.reason))).toStrictEqual(records)
+      expect(reads[12]).toStrictEqual({ status: 'fulfilled', value: null })
+      expect(reads[13]).toMatchObject({ status: 'rejected', reason: { code: 'store_unavailable' } })
+    } finally {
+      pipelines.mockRestore()
+      await store.close()
+    }
+  })
+})

@@ -168,6 +168,57 @@ describe('authenticate', () => {
   })
 })
 
+describe('authenticateNow', () => {
+  it('answers a warm token without a Promise under the mirror, sharing one frozen result, and still refuses it once revoked', async () => {
+    const h = harness({ revocation: 'mirror' })
+    await h.auth.ready()
+    const { auth, clock } = h
+    const http = createAuthHttp(auth, { allowedOrigins: [ORIGIN] })
+    const login = await http.login(req('POST', '/login', { origin: ORIGIN }), { sub: 'alice', transport: 'bearer' })
+    const bearer = { authorization: `Bearer ${(login.body as { accessToken: string }).accessToken}` }
+    for (let i = 0; i < 3; i++) await http.authenticateNow(req('GET', '/x', bearer)) // the cache admits a token at its second sighting
+    const first = http.authenticateNow(req('GET', '/x', bearer))
+    const second = http.authenticateNow(req('GET', '/x', { ...bearer }))
+    expect(first).not.toBeInstanceOf(Promise)
+    expect(second).toBe(first)
+    expect(Object.isFrozen(first) && Object.isFrozen((first as { principal: object }).principal)).toBe(true)
+    expect(await http.authenticate(req('GET', '/x', bearer))).toBe(first)
+    expect([(first as { principal: { sub: string } }).principal.sub, (first as { credential: string }).credential]).toEqual(['alice', 'bearer'])
+    await auth.logout({ sub: 'alice', id: (login.body as { sessionId: string }).sessionId })
+    clock.advance(1)
+    const revoked = await http.authenticateNow(req('GET', '/x', bearer))
+    expect([revoked.principal, revoked.error?.code]).toEqual([null, 'session_revoked'])
+  })
+
+  it('answers through a Promise under the strict strategy, which reads the store for every token', async () => {
+    const { http } = setup()
+    const login = await http.login(req('POST', '/login', { origin: ORIGIN }), { sub: 'alice', transport: 'bearer' })
+    const bearer = { authorization: `Bearer ${(login.body as { accessToken: string }).accessToken}` }
+    for (let i = 0; i < 3; i++) await http.authenticateNow(req('GET', '/x', bearer))
+    const warm = http.authenticateNow(req('GET', '/x', bearer))
+    expect(warm).toBeInstanceOf(Promise)
+    expect((await warm).principal?.sub).toBe('alice')
+  })
+
+  it('decides what needs no I/O at once, a session cookie through a Promise, with the verdicts of authenticate', async () => {
+    const { http } = setup()
+    const session = jar(await http.login(req('POST', '/login', { origin: ORIGIN }), { sub: 'bob', transport: 'session' }))
+    const immediate: Array<Record<string, string | string[]>> = [{}, { authorization: 'Bearer a b' }, { authorization: ['Bearer a', 'Bearer b'] }, { cookie: '__Host-auth-at=a; __Host-auth-at=b' }]
+    for (const headers of immediate) {
+      const now = http.authenticateNow(req('GET', '/x', headers))
+      expect(now, JSON.stringify(headers)).not.toBeInstanceOf(Promise)
+      expect(now, JSON.stringify(headers)).toEqual(await http.authenticate(req('GET', '/x', headers)))
+    }
+    const later: Array<Record<string, string>> = [{ cookie: session }, { cookie: '__Host-auth-session=junk' }, { authorization: 'Bearer a.b.c' }]
+    for (const headers of later) {
+      const now = await http.authenticateNow(req('GET', '/x', headers))
+      const then = await http.authenticate(req('GET', '/x', headers))
+      expect([now.principal?.sub, now.error?.code, now.credential, now.answerNow, now.cookies]).toEqual([then.principal?.sub, then.error?.code, then.credential, then.answerNow, then.cookies])
+    }
+    expect(http.authenticateNow(req('GET', '/x', { cookie: session }))).toBeInstanceOf(Promise)
+  })
+})
+
 describe('refresh in the cookie transport', () => {
   it('sets the same refresh cookie for a retry within grace; clears cookies on reuse after it', async () => {
     const { http, clock } = setup()

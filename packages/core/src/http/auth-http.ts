@@ -8,7 +8,7 @@
 import type { Auth } from '../auth.js'
 import { AuthError } from '../errors.js'
 import type { SessionMetadata } from '../store.js'
-import { type AuthenticateResult, authenticateRequest, csrfError, type HttpContext } from './authenticate.js'
+import { type AuthenticateResult, authenticateRequest, authenticateRequestNow, csrfError, type HttpContext, verifierOf } from './authenticate.js'
 import { createCookiePolicy, type CookiePolicy, type CreateCookiePolicyOptions } from './cookie-policy.js'
 import { createCsrfPolicy, type CreateCsrfPolicyOptions } from './csrf.js'
 import type { AuthHttpRequest, AuthHttpResponse, AuthPrincipal, HttpTransport, RequireAuthOptions } from './exchange.js'
@@ -77,6 +77,23 @@ export interface AuthHttp {
   /** Finds and verifies the request's credential; never rejects for anything the client sent. */
   authenticate(request: AuthHttpRequest): Promise<AuthenticateResult>
   /**
+   * {@link AuthHttp.authenticate}, answered without a Promise when no I/O is needed: no
+   * credential, a malformed one, or an access token decided at once (a warm token from the
+   * verifier's cache; with `@auth/core/node`'s `createAuth`, any token under the `expiry` or
+   * `mirror` strategy). A session cookie (a store read) or the `strict` strategy answers a
+   * Promise. For adapters: a middleware that calls `next()` in the same tick saves the Promise
+   * chain on every request. The same rules as `authenticate`; a result is shared between
+   * requests with the same warm token, so it is frozen.
+   *
+   * @example
+   * ```ts
+   * const result = http.authenticateNow(request)
+   * if (result instanceof Promise) result.then(proceed, fail)
+   * else proceed(result)
+   * ```
+   */
+  authenticateNow(request: AuthHttpRequest): AuthenticateResult | Promise<AuthenticateResult>
+  /**
    * The refusal a guard answers for this authentication result, or `undefined` to let the request
    * through. It does not repeat the result's `cookies`: the middleware sends those with every answer.
    */
@@ -133,6 +150,8 @@ export function createAuthHttp(auth: Auth, options: CreateAuthHttpOptions): Auth
     csrf: createCsrfPolicy({ ...options.csrf, allowedOrigins: options.allowedOrigins }),
     transports: new Set(transports),
     realm: options.realm,
+    verifyAccess: verifierOf(auth),
+    acceptedByResult: { bearer: new WeakMap(), cookie: new WeakMap() },
     prefix,
     jwksPath,
     maxBodyBytes,
@@ -148,6 +167,7 @@ export function createAuthHttp(auth: Auth, options: CreateAuthHttpOptions): Auth
     routes: Object.freeze(routeList(ctx)),
     handle: (request: AuthHttpRequest) => handleRoute(ctx, request),
     authenticate: (request: AuthHttpRequest) => authenticateRequest(ctx, request),
+    authenticateNow: (request: AuthHttpRequest) => authenticateRequestNow(ctx, request),
     authorize: (result: AuthenticateResult, guard?: RequireAuthOptions) => authorize(ctx, result, guard),
     login: (request: AuthHttpRequest, login: HttpLoginOptions) => loginResponse(ctx, request, login).catch((error: unknown) => fail(error)),
     errorResponse: fail,

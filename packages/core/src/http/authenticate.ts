@@ -14,8 +14,9 @@
  * @internal
  * @module
  */
-import type { Auth } from '../auth.js'
+import { type Auth, verifyAccessTokenNowOf } from '../auth.js'
 import { AuthError, isAuthError } from '../errors.js'
+import type { VerifyAccessTokenResult, VerifyNowFn } from '../token/verify.js'
 import { parseBearer } from './bearer.js'
 import type { CookiePolicy } from './cookie-policy.js'
 import { checkCsrf, type CsrfPolicy } from './csrf.js'
@@ -31,6 +32,18 @@ export interface HttpContext {
   readonly csrf: CsrfPolicy
   readonly transports: ReadonlySet<HttpTransport>
   readonly realm: string | undefined
+  /** `auth.verifyAccessToken`, synchronous where it can be (see {@link verifierOf}). */
+  readonly verifyAccess: VerifyNowFn
+  /**
+   * The accepted result of each cached verification, by transport: a warm token's request then
+   * allocates nothing here. Keyed by the verifier's cached (frozen) result objects only.
+   */
+  readonly acceptedByResult: { readonly bearer: WeakMap<VerifyAccessTokenResult, AuthenticateResult>; readonly cookie: WeakMap<VerifyAccessTokenResult, AuthenticateResult> }
+}
+
+/** @internal The verification an `HttpContext` uses: `createAuth`'s synchronous path, else the object's own method. */
+export function verifierOf(auth: Auth): VerifyNowFn {
+  return verifyAccessTokenNowOf(auth) ?? ((token) => auth.verifyAccessToken(token as string))
 }
 
 /** What `authenticate` finds. */
@@ -58,8 +71,22 @@ export interface AuthenticateResult {
 
 const NONE: readonly string[] = Object.freeze([])
 
-/** @internal Authenticates a request; never throws for anything the client sent. */
-export async function authenticateRequest(ctx: HttpContext, request: AuthHttpRequest): Promise<AuthenticateResult> {
+/** @internal Authenticates a request; never rejects for anything the client sent. */
+export function authenticateRequest(ctx: HttpContext, request: AuthHttpRequest): Promise<AuthenticateResult> {
+  try {
+    return Promise.resolve(authenticateRequestNow(ctx, request))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
+/**
+ * @internal {@link authenticateRequest}, answered synchronously when no I/O is needed: no
+ * credential, a malformed one, or an access token the verifier decides at once (a warm token;
+ * any token on `node:crypto` with the `expiry` or `mirror` strategy). A session cookie always
+ * reads the store, so it answers a Promise.
+ */
+export function authenticateRequestNow(ctx: HttpContext, request: AuthHttpRequest): AuthenticateResult | Promise<AuthenticateResult> {
   const authorization = request.header('authorization')
   if (authorization !== undefined && authorization !== null && authorization !== '') {
     if (String(authorization).length > MAX_AUTHORIZATION_LENGTH) return refused('none', new AuthError('bad_request', { reason: 'header_too_large' }))
@@ -96,13 +123,33 @@ export function csrfError(ctx: HttpContext, request: AuthHttpRequest): AuthError
   return result.ok ? undefined : result.error
 }
 
-async function verifyAccess(ctx: HttpContext, token: string, transport: 'bearer' | 'cookie'): Promise<AuthenticateResult> {
+function verifyAccess(ctx: HttpContext, token: string, transport: 'bearer' | 'cookie'): AuthenticateResult | Promise<AuthenticateResult> {
+  let verified: VerifyAccessTokenResult | Promise<VerifyAccessTokenResult>
   try {
-    const { claims } = await ctx.auth.verifyAccessToken(token)
-    return accepted({ sub: claims.sub, sid: claims.sid, transport, claims, session: null, roles: rolesOf(claims.roles) })
+    verified = ctx.verifyAccess(token)
   } catch (error) {
     return refused(transport, asAuthError(error))
   }
+  if (isPromiseLike(verified)) return Promise.resolve(verified).then((result) => acceptAccess(ctx, result, transport), (error: unknown) => refused(transport, asAuthError(error)))
+  return acceptAccess(ctx, verified, transport)
+}
+
+/**
+ * The accepted result of a verified access token. A verification the verifier cached is the same
+ * frozen object on every request with that token, and so is its accepted result (frozen too):
+ * built once, then found by identity.
+ */
+function acceptAccess(ctx: HttpContext, verified: VerifyAccessTokenResult, transport: 'bearer' | 'cookie'): AuthenticateResult {
+  const shared = Object.isFrozen(verified)
+  const byResult = ctx.acceptedByResult[transport]
+  if (shared) {
+    const known = byResult.get(verified)
+    if (known !== undefined) return known
+  }
+  const { claims } = verified
+  const result = accepted({ sub: claims.sub, sid: claims.sid, transport, claims, session: null, roles: rolesOf(claims.roles) })
+  if (shared) byResult.set(verified, Object.freeze(result))
+  return result
 }
 
 async function verifySession(ctx: HttpContext, token: string): Promise<AuthenticateResult> {
@@ -118,7 +165,7 @@ async function verifySession(ctx: HttpContext, token: string): Promise<Authentic
 }
 
 function accepted(principal: AuthPrincipal): AuthenticateResult {
-  return { principal, error: null, credential: principal.transport, answerNow: false, cookies: NONE }
+  return { principal: Object.freeze(principal), error: null, credential: principal.transport, answerNow: false, cookies: NONE }
 }
 
 function refused(credential: 'none' | HttpTransport, error: AuthError, cookies: readonly string[] = NONE): AuthenticateResult {
@@ -128,6 +175,10 @@ function refused(credential: 'none' | HttpTransport, error: AuthError, cookies: 
 /** Verification throws only `AuthError`s; anything else would be a bug, and still never an anonymous pass. */
 function asAuthError(error: unknown): AuthError {
   return isAuthError(error) ? error : new AuthError('store_unavailable', { reason: 'unexpected error while authenticating', cause: error })
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown }).then === 'function'
 }
 
 function rolesOf(value: unknown): readonly string[] {

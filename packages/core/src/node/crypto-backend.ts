@@ -3,6 +3,7 @@
  *
  * @module
  */
+import * as nodeCrypto from 'node:crypto'
 import { createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, sign, verify } from 'node:crypto'
 import type { SignatureBackend } from '../crypto/backend.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
@@ -62,7 +63,7 @@ export const nodeCryptoBackend: SignatureBackend = Object.freeze({
     return createHmac('sha256', secret).update(data).digest()
   },
   sha256(data: Uint8Array): Uint8Array {
-    return createHash('sha256').update(data).digest()
+    return oneShotHash ? oneShotHash('sha256', data, 'buffer') : createHash('sha256').update(data).digest()
   },
   sign(key: AuthKey, signingInput: string): string {
     const signer = signingKeyOf(key)
@@ -112,3 +113,10 @@ function isStrictBase64url(encoded: string, decoded: Buffer): boolean {
     Buffer.byteLength(encoded, 'utf8') === encoded.length
   )
 }
+
+/**
+ * Node's one-shot `crypto.hash` (20.12 and 21.7 on), which skips the `Hash` object: 2–3× faster
+ * than `createHash().update().digest()` for the short inputs hashed here (a session token's
+ * secret on every session-cookie request). Read through the namespace, so older versions load.
+ */
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash

@@ -92,8 +92,19 @@ export interface TokenVerifierConfig {
   revocation?: RevocationCheck | undefined
 }
 
+/**
+ * @internal The verifier's answer where it can be given at once: the result itself when nothing
+ * asynchronous was needed (a warm token, or a cold one on a synchronous backend with a
+ * synchronous revocation check), else a Promise. Throws its `AuthError` instead of rejecting
+ * when it fails synchronously.
+ */
+export type VerifyNowFn = (token: unknown) => VerifyAccessTokenResult | Promise<VerifyAccessTokenResult>
+
 /** @internal */
-export type VerifyFn = (token: unknown) => Promise<VerifyAccessTokenResult>
+export type VerifyFn = ((token: unknown) => Promise<VerifyAccessTokenResult>) & {
+  /** The same verification, answered synchronously where possible (the HTTP layer's hot path). */
+  readonly now: VerifyNowFn
+}
 
 interface CacheEntry {
   readonly token: string
@@ -259,48 +270,61 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
   }
 
   /** Runs the revocation check; stays synchronous when the check is. */
-  function revoke(result: VerifyAccessTokenResult, nowMs: number, entry: CacheEntry | undefined): Promise<VerifyAccessTokenResult> {
+  function revoke(result: VerifyAccessTokenResult, nowMs: number, entry: CacheEntry | undefined): VerifyAccessTokenResult | Promise<VerifyAccessTokenResult> {
     const check = revocation!
     const epoch = check.epoch?.(nowMs) ?? Number.NaN
-    if (entry !== undefined && entry.okEpoch === epoch) return Promise.resolve(result)
+    if (entry !== undefined && entry.okEpoch === epoch) return result
     const outcome = check(result.claims, nowMs)
     if (outcome === undefined) {
       if (entry !== undefined) entry.okEpoch = epoch
-      return Promise.resolve(result)
+      return result
     }
     return Promise.resolve(outcome).then(() => result)
   }
 
-  return function verifyAccessToken(token: unknown): Promise<VerifyAccessTokenResult> {
+  function verifyNow(token: unknown): VerifyAccessTokenResult | Promise<VerifyAccessTokenResult> {
+    // 1. Length gate, before any parsing.
+    if (typeof token !== 'string' || token.length === 0) throw new AuthError('token_missing')
+    if (token.length > maxTokenLength) throw invalid('too_large')
+    const nowMs = clock()
+    // A remote set past its max age is refetched in the background, warm tokens included: a
+    // key removed upstream must stop verifying from the cache too (its removal bumps the
+    // generation, so its cached tokens miss from then on).
+    if (nowMs >= keys.revalidateAt) keys.revalidate!(nowMs)
+    const now = Math.floor(nowMs / 1000)
+    const hit = cache?.get(token, now)
+    if (hit !== undefined && hit.generation === keys.generation) {
+      checkTimeClaims(hit.result.claims, rules, now)
+      // A warm token already checked in the current revocation epoch needs no further work.
+      if (revocation === undefined || (epochOf !== undefined && hit.okEpoch === epochOf(nowMs))) return hit.result
+      return revoke(hit.result, nowMs, hit)
+    }
+    const result = verifyCold(token, now)
+    if (isThenable(result)) {
+      const pending = Promise.resolve(result) as Promise<VerifyAccessTokenResult>
+      return pending.then(revocation ? (r) => revoke(r, nowMs, undefined) : undefined, rethrow)
+    }
+    return revocation ? revoke(result, nowMs, undefined) : result
+  }
+
+  /** The synchronous path, its failures as `AuthError`s (anything else would be a bug: `internal`). */
+  function verifyAccessTokenNow(token: unknown): VerifyAccessTokenResult | Promise<VerifyAccessTokenResult> {
     try {
-      // 1. Length gate, before any parsing.
-      if (typeof token !== 'string' || token.length === 0) throw new AuthError('token_missing')
-      if (token.length > maxTokenLength) throw invalid('too_large')
-      const nowMs = clock()
-      // A remote set past its max age is refetched in the background, warm tokens included: a
-      // key removed upstream must stop verifying from the cache too (its removal bumps the
-      // generation, so its cached tokens miss from then on).
-      if (nowMs >= keys.revalidateAt) keys.revalidate!(nowMs)
-      const now = Math.floor(nowMs / 1000)
-      const hit = cache?.get(token, now)
-      if (hit !== undefined && hit.generation === keys.generation) {
-        checkTimeClaims(hit.result.claims, rules, now)
-        // A warm token already checked in the current revocation epoch needs no further work.
-        if (revocation === undefined || (epochOf !== undefined && hit.okEpoch === epochOf(nowMs))) {
-          return Promise.resolve(hit.result)
-        }
-        return revoke(hit.result, nowMs, hit)
-      }
-      const result = verifyCold(token, now)
-      if (isThenable(result)) {
-        const pending = Promise.resolve(result) as Promise<VerifyAccessTokenResult>
-        return pending.then(revocation ? (r) => revoke(r, nowMs, undefined) : undefined, rethrow)
-      }
-      return revocation ? revoke(result, nowMs, undefined) : Promise.resolve(result)
+      return verifyNow(token)
+    } catch (error) {
+      throw isAuthError(error) ? error : new AuthError('token_invalid', { reason: 'internal', cause: error })
+    }
+  }
+
+  function verifyAccessToken(token: unknown): Promise<VerifyAccessTokenResult> {
+    try {
+      // A native Promise is returned as it is; a result is wrapped.
+      return Promise.resolve(verifyNow(token))
     } catch (error) {
       return Promise.reject(isAuthError(error) ? error : new AuthError('token_invalid', { reason: 'internal', cause: error }))
     }
   }
+  return Object.assign(verifyAccessToken, { now: verifyAccessTokenNow })
 }
 
 /** A promise of any realm: `instanceof Promise` is false for one made by another realm's builtins. */
