@@ -126,13 +126,10 @@ function shippedTexts() {
 }
 
 // Another branch rewrites these now; they map to docs/ pages as the docs-ref report says.
-const PENDING = [/^packages\/core\/src\/http\//, /^packages\/core\/src\/node\/http-bridge\.ts$/]
-
 describe('references to the design document', () => {
   it('are gone from package sources, READMEs and changesets: they link to docs/ instead', () => {
     const citing = shippedTexts()
       .map((file) => relative(root, join(root, file)))
-      .filter((file) => !PENDING.some((pattern) => pattern.test(file)))
       .filter((file) => /DESIGN §|DESIGN\.md|STYLE §/.test(read(file)))
     assert.deepEqual(citing, [])
   })

@@ -1,5 +1,5 @@
 /**
- * `createAuthHttp`: the HTTP protocol of DESIGN §6, once, for every framework. Adapters (and the
+ * `createAuthHttp`: the HTTP protocol (docs/concepts.md#the-http-protocol), once, for every framework. Adapters (and the
  * Node and Fetch bridges) only translate requests and responses; every rule — which credential
  * counts, CSRF, cookie attributes, status codes, error bodies — is decided here.
  *

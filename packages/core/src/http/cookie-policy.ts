@@ -1,5 +1,5 @@
 /**
- * The cookies of the protocol (DESIGN §6): their names, attributes, and how they are read back.
+ * The cookies of the protocol (docs/concepts.md#the-http-protocol): their names, attributes, and how they are read back.
  *
  * | cookie | default name | path | with `domain` |
  * |---|---|---|---|

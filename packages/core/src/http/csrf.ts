@@ -1,6 +1,6 @@
 /**
- * The CSRF rule of the protocol (DESIGN §6): a request **authenticated by a cookie** with an
- * unsafe method must show where it comes from.
+ * The CSRF rule of the protocol (docs/concepts.md#the-http-protocol, docs/security.md): a request
+ * **authenticated by a cookie** with an unsafe method must show where it comes from.
  *
  * | request | outcome |
  * |---|---|

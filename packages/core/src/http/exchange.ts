@@ -1,5 +1,5 @@
 /**
- * The HTTP exchange of the protocol (DESIGN §6): the few things the protocol reads from a request
+ * The HTTP exchange of the protocol (docs/concepts.md#the-http-protocol): the few things the protocol reads from a request
  * and the few it writes into a response, independent of any framework. An adapter maps its
  * framework's request to an {@link AuthHttpRequest} and writes an {@link AuthHttpResponse} back;
  * the Node bridge (`'@auth/core/node'`) and the Fetch bridge (`'@auth/core'`) do both for

@@ -1,5 +1,5 @@
 /**
- * The routes of the protocol (DESIGN §6), under the prefix (default `/auth`):
+ * The routes of the protocol (docs/concepts.md#the-http-protocol), under the prefix (default `/auth`):
  *
  * | route | does | answers |
  * |---|---|---|
