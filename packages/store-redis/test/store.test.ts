@@ -253,7 +253,10 @@ describe.each(['standalone', 'cluster'] as const)('the doorbell (%s)', (topology
       cursor = result.cursor
     }
     latencies.sort((a, b) => a - b)
-    expect(latencies[Math.floor(latencies.length * 0.9)]).toBeLessThan(50)
+    // Woken by the doorbell, not by the end of the 2 s block: a wide bound, since a loaded CI
+    // machine (two cores shared with other suites) put the 90th percentile at 115 ms once.
+    // Speed is the benchmark's business (bench/README.md, "Revocation propagation").
+    expect(latencies[Math.floor(latencies.length * 0.9)]).toBeLessThan(500)
   })
 
   it('still wakes readers (by polling) while its subscriber connection is down', async () => {
