@@ -15,8 +15,8 @@ const cuts = {
   'cross-tab: lock, record, channel': [['cross-tab.ts', /export function createCrossTab[\s\S]*$/, 'export function createCrossTab(_: CrossTabOptions): CrossTab { return { read: () => null, exclusive: (cb) => cb(), publish() {}, ask() {}, close() {} } }\n']],
   '  of which the localStorage lease': [['cross-tab.ts', /  async function withLease[\s\S]*?\n  }\n\n/, ''], ['cross-tab.ts', 'if (storage) return withLease(storage, callback)', '']],
   '  of which storage events as channel': [['cross-tab.ts', /        if \(\(key === name[\s\S]*?\n        }\n/, '']],
-  'backoff, Retry-After, breaker': [['refresher.ts', /    const recent = breaker[\s\S]*?loopReported = false\n/, ''], ['refresher.ts', /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)\)/, '1000'], ['refresher.ts', 'const breaker = createBreaker(options.breaker)', 'const breaker = { recent: () => [] }']],
-  'proactive timer + wake-ups': [['refresher.ts', /  function reschedule\(\): void \{[\s\S]*?\n  }\n/, 'function reschedule(){}\n'], ['create-auth-client.ts', /  const unsubscribe = \[[\s\S]*?\n  \]\n/, 'const unsubscribe = []\n']],
+  'backoff, Retry-After, breaker': [['create-auth-client.ts', /    const recent = breaker[\s\S]*?loopReported = false\n/, ''], ['create-auth-client.ts', /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)\)/, '1000'], ['create-auth-client.ts', 'const breaker = createBreaker(options.breaker)', 'const breaker = { recent: () => [] }']],
+  'proactive timer + wake-ups': [['create-auth-client.ts', /  function reschedule\(\): void \{[\s\S]*?\n  }\n/, 'function reschedule(){}\n'], ['create-auth-client.ts', /  const unsubscribe = \[[\s\S]*?\n  \]\n/, 'const unsubscribe = []\n']],
   'browser defaults of the hooks': [['platform.ts', /export function resolvePlatform[\s\S]*$/, 'export function resolvePlatform(o: any): Platform { return { timers: o.timers, visibility: o.visibility || null, online: o.online || null, locks: o.locks || null, channel: o.channel || null, storage: o.storage || null } }\n']],
   'origin check': [['create-auth-client.ts', /function createTargetCheck[\s\S]*$/, 'function createTargetCheck(_: string) { return () => true }\n']],
 }
