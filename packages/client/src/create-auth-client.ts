@@ -45,7 +45,7 @@
  * @module
  */
 import { createAuthFetch, REQUEST_AUTH, type RequestAuth } from './auth-fetch.js'
-import { backoffDelay, createBreaker, parseRetryAfter } from './backoff.js'
+import { backoffDelay, parseRetryAfter } from './backoff.js'
 import { CHANNEL_SETTLE_MS, LEASE_SETTLE_MS, leaseOwner, parseRecord, type SharedRecord, type TabMessage, type Tokens } from './cross-tab.js'
 import { AuthClientError } from './errors.js'
 import { type ChangeSource, createEmitter, noop } from './events.js'
@@ -85,6 +85,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     handoffTimeoutMs = 150,
     proactive = !isServer(),
     tokenStorage = createMemoryTokenStorage(),
+    breaker: { maxRefreshes = 3, windowMs = 60_000 } = {},
   } = options
   if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('createAuthClient: transport is cookie or bearer')
   const bearer = transport === 'bearer'
@@ -94,7 +95,6 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const platform = resolvePlatform(options)
   const { timers } = platform
   const emitter = createEmitter(options.onListenerError ?? ((error) => timers.setTimeout(() => { throw error }, 0)))
-  const breaker = createBreaker(options.breaker)
 
   // The session.
   let status: AuthClientState['status'] = bearer ? 'signedOut' : 'unknown'
@@ -108,6 +108,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   let retry: { timer: unknown; force: boolean } | null = null
   let attempt = 0
   let loopReported = false
+  /** The times of the successful refreshes within the breaker's window. */
+  let refreshes: number[] = []
 
   // Cross-tab (see cross-tab.ts). Bearer tokens cross tabs only over the channel: without one,
   // each tab keeps to itself.
@@ -298,9 +300,10 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     }
     if (!force && !needsRefresh(leadMs)) return
     if (bearer && !tokens) throw new AuthClientError('signed_out')
-    const recent = breaker.recent(clock())
-    if (recent.length >= breaker.max) {
-      if (!loopReported) emitter.emit('refreshLoop', { count: recent.length, windowMs: breaker.windowMs })
+    const now = clock()
+    refreshes = refreshes.filter((t) => now - t < windowMs)
+    if (refreshes.length >= maxRefreshes) {
+      if (!loopReported) emitter.emit('refreshLoop', { count: refreshes.length, windowMs })
       loopReported = true
       throw new AuthClientError('refresh_loop')
     }
@@ -332,7 +335,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     }
     const body: unknown = code === 200 ? await response!.json().catch(noop) : null
     if (isTokenResponse(body, transport)) {
-      breaker.recent(clock()).push(clock())
+      refreshes.push(clock())
       attempt = 0
       clearRetry()
       commit(body, record.ended === null ? record.user : null)
