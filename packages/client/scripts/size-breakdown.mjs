@@ -19,7 +19,7 @@ const cuts = {
   ],
   '  of which the localStorage lease': [['create-auth-client.ts', /  async function withLease[\s\S]*?\n  }\n\n/, ''], ['create-auth-client.ts', 'storage ? withLease(storage, callback) : callback()', 'callback()']],
   '  of which storage events as channel': [['create-auth-client.ts', /      \/\/ Without a channel, the record's own[\s\S]*?adopt\(latest, undefined, 'remote'\)\n/, '']],
-  'backoff, Retry-After, breaker': [['create-auth-client.ts', /    const recent = breaker[\s\S]*?loopReported = false\n/, ''], ['create-auth-client.ts', /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)\)/, '1000'], ['create-auth-client.ts', 'const breaker = createBreaker(options.breaker)', 'const breaker = { recent: () => [] }']],
+  'backoff, Retry-After, breaker': [['create-auth-client.ts', /    const now = clock\(\)\n    refreshes = [\s\S]*?loopReported = false\n/, ''], ['create-auth-client.ts', /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)\)/, '1000'], ['create-auth-client.ts', '      refreshes.push(clock())\n', '']],
   'proactive timer + wake-ups': [['create-auth-client.ts', /  function reschedule\(\): void \{[\s\S]*?\n  }\n/, 'function reschedule(){}\n'], ['create-auth-client.ts', /    platform\.visibility\?\.subscribe[^\n]*\n    platform\.online\?\.subscribe[^\n]*\n/, '']],
   'browser defaults of the hooks': [['platform.ts', /export function resolvePlatform[\s\S]*$/, 'export function resolvePlatform(o: any): Platform { return { timers: o.timers, visibility: o.visibility || null, online: o.online || null, locks: o.locks || null, channel: o.channel || null, storage: o.storage || null } }\n']],
   'origin check': [['create-auth-client.ts', /function createTargetCheck[\s\S]*$/, 'function createTargetCheck(_: string) { return () => true }\n']],
