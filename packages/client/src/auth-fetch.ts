@@ -53,8 +53,9 @@ export function createAuthFetch(fetchImpl: typeof fetch, auth: RequestAuth): (in
     const [generation, token] = await auth.prepare()
     const headers = new Headers(init.headers ?? (isRequest(input) ? input.headers : undefined))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
+    // `credentials: undefined` is no choice (WebIDL), so a Request's own still holds.
     const credentials = auth.transport === 'cookie' ? (init.credentials ?? 'include') : init.credentials
-    return [await fetchImpl(input, credentials === undefined ? { ...init, headers } : { ...init, headers, credentials }), generation]
+    return [await fetchImpl(input, { ...init, headers, credentials }), generation]
   }
 
   return async function authFetch(input, init = {}) {

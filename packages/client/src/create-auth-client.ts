@@ -87,7 +87,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     tokenStorage = createMemoryTokenStorage(),
     breaker: { maxRefreshes = 3, windowMs = 60_000 } = {},
   } = options
-  if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('createAuthClient: transport is cookie or bearer')
+  if (transport !== 'cookie' && transport !== 'bearer') throw new TypeError('transport must be cookie or bearer')
   const bearer = transport === 'bearer'
   const baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '')
   const routes = `${baseUrl}${options.prefix ?? '/auth'}`
@@ -105,7 +105,9 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   // The refresher.
   let inflight: Promise<void> | null = null
   let proactiveTimer: unknown = null
-  let retry: { timer: unknown; force: boolean } | null = null
+  /** The pending retry after a failed refresh, and whether that refresh was forced. */
+  let retryTimer: unknown = null
+  let retryForce = false
   let attempt = 0
   let loopReported = false
   /** The times of the successful refreshes within the breaker's window. */
@@ -145,7 +147,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     } catch {
       // A full or blocked storage: the channel still carries the news.
     }
-    channel?.postMessage(nextTokens ? { type: 'state', record: next, tokens: nextTokens } : { type: 'state', record: next })
+    channel?.postMessage({ type: 'state', record: next, tokens: nextTokens })
   }
 
   /** Runs `callback` holding the cross-tab lock: Web Locks, else the storage lease, else none. */
@@ -273,7 +275,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 
   const margin = () => options.refreshMarginMs ?? Math.min(30_000, (record.lifetimeMs ?? 0) / 5)
   const needsRefresh = (leadMs: number) => status === 'active' && record.expiresAt !== null && record.expiresAt - clock() <= leadMs
-  const clearRetry = () => (retry && timers.clearTimeout(retry.timer), (retry = null))
+  const clearRetry = () => (retryTimer !== null && timers.clearTimeout(retryTimer), (retryTimer = null))
 
   /** Refreshes when the token expires within `leadMs` (default: the margin), or joins the refresh in flight. */
   function refreshIf(leadMs = margin()): Promise<void> {
@@ -344,17 +346,17 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     const delay = backoffDelay(attempt++, options.backoff ?? {}, random, parseRetryAfter(response?.headers.get('retry-after') ?? null, clock()))
     if (status === 'active') {
       clearRetry()
-      retry = { force, timer: timers.setTimeout(retryNow, delay) }
+      retryForce = force
+      retryTimer = timers.setTimeout(retryNow, delay)
     }
     throw new AuthClientError('refresh_failed', { status: code, retryInMs: delay, cause })
   }
 
   /** Runs a pending retry now (the network is back), else checks expiry. */
   function retryNow(): void {
-    if (!retry) return void refreshIf().catch(noop)
-    const { force } = retry
+    if (retryTimer === null) return void refreshIf().catch(noop)
     clearRetry()
-    if (status === 'active') (force ? run(true, record.generation) : refreshIf()).catch(noop)
+    if (status === 'active') (retryForce ? run(true, record.generation) : refreshIf()).catch(noop)
   }
 
   function reschedule(): void {
@@ -404,7 +406,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 
   /** Starts from what the other tabs or the token storage know. */
   const start = async (): Promise<void> => {
-    const saved = bearer ? await Promise.resolve(tokenStorage.load()).catch(() => null) : null
+    const saved = bearer ? await Promise.resolve(tokenStorage.load()).catch(noop) : null
     const latest = read()
     // Cookies are shared by the tabs, so is the record's expiry; bearer tokens come from a tab or the storage.
     if (latest && !bearer) (record = latest), (status = latest.ended === null ? 'active' : 'unknown')
