@@ -53,8 +53,8 @@ export function createAuthFetch(fetchImpl: typeof fetch, auth: RequestAuth): (in
     const [generation, token] = await auth.prepare()
     const headers = new Headers(init.headers ?? (isRequest(input) ? input.headers : undefined))
     if (token !== null) headers.set('authorization', `Bearer ${token}`)
-    const credentials = auth.transport === 'cookie' ? (init.credentials ?? 'include') : init.credentials
-    return [await fetchImpl(input, credentials === undefined ? { ...init, headers } : { ...init, headers, credentials }), generation]
+    // Cookie: send the cookies unless the caller chose otherwise; bearer: the caller's choice, if any.
+    return [await fetchImpl(input, { ...init, headers, ...(auth.transport === 'cookie' && { credentials: init.credentials ?? 'include' }) }), generation]
   }
 
   return async function authFetch(input, init = {}) {

@@ -1,6 +1,7 @@
 /**
- * Retry timing after a refresh that reached no verdict, and the circuit breaker against refresh
- * loops.
+ * Retry timing after a refresh that reached no verdict, and the options of the circuit breaker
+ * against refresh loops (a sliding window of the times of successful refreshes, kept in the
+ * client's closure).
  *
  * | situation | wait before the next attempt |
  * |---|---|
@@ -47,19 +48,4 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
   const at = Date.parse(trimmed)
   return Number.isNaN(at) ? null : Math.max(0, at - now)
-}
-
-/** @internal The successful refreshes of a sliding window, and its limit. */
-export interface Breaker {
-  /** Refreshes allowed within the window. */
-  readonly max: number
-  readonly windowMs: number
-  /** The refreshes (times) within the window ending `now`; push `now` onto it to record one. */
-  recent(now: number): number[]
-}
-
-/** @internal */
-export function createBreaker({ maxRefreshes = 3, windowMs = 60_000 }: BreakerOptions = {}): Breaker {
-  let times: number[] = []
-  return { max: maxRefreshes, windowMs, recent: (now) => (times = times.filter((t) => now - t < windowMs)) }
 }

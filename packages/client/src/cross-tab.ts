@@ -25,11 +25,12 @@
  * back; whoever's write stayed holds it. Two tabs writing within that moment is the rare race
  * it cannot exclude; the shared generation then still stops the second call in most cases.
  *
+ * The lock, the record and the messages live in the client's closure (`create-auth-client.ts`,
+ * for size: see its header); this module holds their types and the parsing of what the tabs write.
+ *
  * @internal
  * @module
  */
-import type { Platform } from './platform.js'
-
 /** @internal Everything the tabs share about the session; no tokens. */
 export interface SharedRecord {
   /** Bumped by every change: a refresh, a login, a logout. */
@@ -51,34 +52,15 @@ export interface Tokens {
 /** @internal A message between tabs. */
 export type TabMessage = { type: 'state'; record: SharedRecord; tokens?: Tokens } | { type: 'ask' }
 
-/** @internal */
-export interface CrossTabOptions {
-  name: string
-  platform: Platform
-  now: () => number
-  /** Longest a lease holder may keep it (ms). */
-  leaseMs: number
-  onRecord(record: SharedRecord, tokens: Tokens | undefined): void
-  onAsk(): void
-}
-
-/** @internal */
-export interface CrossTab {
-  exclusive<T>(callback: () => Promise<T>): Promise<T>
-  read(): SharedRecord | null
-  publish(record: SharedRecord, tokens?: Tokens): void
-  ask(): void
-  close(): void
-}
-
 /**
- * How long a lease write is left to reach the other tabs before it is read back. In real Chromium
- * (5 tabs, 100 concurrent requests, a loaded 2-core machine) 30 ms let two tabs take the lease in
- * 1 of 140 trials; 100 ms in none of 100. Only browsers without Web Locks pay it.
+ * @internal How long a lease write is left to reach the other tabs before it is read back. In
+ * real Chromium (5 tabs, 100 concurrent requests, a loaded 2-core machine) 30 ms let two tabs
+ * take the lease in 1 of 140 trials; 100 ms in none of 100. Only browsers without Web Locks pay
+ * it. It is also the poll interval of a tab waiting for a lease held by another.
  */
-const LEASE_SETTLE_MS = 100
-const LEASE_POLL_MS = 100
-const CHANNEL_SETTLE_MS = 50
+export const LEASE_SETTLE_MS = 100
+/** @internal How long a lock holder keeps the Web Lock after a refresh that published. */
+export const CHANNEL_SETTLE_MS = 50
 
 /** The JSON in `text`, or `null` (`JSON.parse(null)` is `null` too). */
 function parseJson(text: string | null): unknown {
@@ -89,131 +71,14 @@ function parseJson(text: string | null): unknown {
   }
 }
 
-function parseRecord(text: string | null): SharedRecord | null {
+/** @internal The shared record in `text`, or `null`. */
+export function parseRecord(text: string | null): SharedRecord | null {
   const record = parseJson(text) as SharedRecord | null
   return typeof record?.generation === 'number' ? record : null
 }
 
-/** @internal */
-export function createCrossTab(options: CrossTabOptions): CrossTab {
-  const { name, platform, now } = options
-  const { storage, timers } = platform
-  const leaseKey = `${name}:lease`
-  const owner = `${now()}-${Math.random().toString(36).slice(2)}`
-  let memory: SharedRecord | null = null
-  let published = 0
-  const channel = platform.channel?.(name) ?? null
-  const cleanups: (() => void)[] = []
-
-  const read = (): SharedRecord | null => {
-    if (!storage) return memory
-    try {
-      return parseRecord(storage.getItem(name))
-    } catch {
-      return memory
-    }
-  }
-  const remember = (record: SharedRecord) => {
-    if (!memory || record.generation > memory.generation) memory = record
-  }
-
-  if (channel) {
-    cleanups.push(
-      channel.subscribe((data) => {
-        const message = data as TabMessage | null
-        if (message?.type === 'ask') options.onAsk()
-        else if (message?.type === 'state' && typeof message.record?.generation === 'number') {
-          remember(message.record)
-          options.onRecord(message.record, message.tokens)
-        }
-      }),
-    )
-  }
-  // Without a channel, the record's own `storage` events carry the news (never tokens).
-  let leaseChanged: (() => void) | null = null
-  if (storage) {
-    cleanups.push(
-      storage.subscribe((key) => {
-        if (key === leaseKey || key === null) leaseChanged?.()
-        if ((key === name || key === null) && !channel) {
-          const record = read()
-          if (record) options.onRecord(record, undefined)
-        }
-      }),
-    )
-  }
-
-  /** Waits `ms`; with `wake`, a change of the lease ends the wait early. */
-  const sleep = (ms: number, wake: boolean) =>
-    new Promise<void>((resolve) => {
-      const handle = timers.setTimeout(done, ms)
-      function done() {
-        timers.clearTimeout(handle)
-        leaseChanged = null
-        resolve()
-      }
-      if (wake) leaseChanged = done
-    })
-
-  async function withLease<T>(store: NonNullable<Platform['storage']>, callback: () => Promise<T>): Promise<T> {
-    const holder = () => leaseOwner(store.getItem(leaseKey), now())
-    for (;;) {
-      const current = holder()
-      if (current === null || current === owner) {
-        store.setItem(leaseKey, JSON.stringify({ owner, until: now() + options.leaseMs }))
-        // The whole moment, even when another tab's write arrives meanwhile: woken by an older
-        // write, a tab whose own write is still in flight reads its own value back, and in real
-        // Chromium four of five tabs took the lease within 3 ms that way (40 % of trials).
-        await sleep(LEASE_SETTLE_MS, false)
-        if (holder() === owner) break
-      } else await sleep(LEASE_POLL_MS, true)
-    }
-    try {
-      return await callback()
-    } finally {
-      if (holder() === owner) store.removeItem(leaseKey)
-    }
-  }
-
-  return {
-    read,
-    exclusive<T>(callback: () => Promise<T>) {
-      const { locks } = platform
-      if (locks) {
-        // The next holder learns of a refresh made here from the record and the channel, both of
-        // which may land after the lock is granted (see the module header): after a publish, keep
-        // the lock while they land, without making this tab's caller wait for it.
-        return new Promise<T>((resolve, reject) => {
-          locks.request(name, async () => {
-            const before = published
-            await callback().then(resolve, reject)
-            if (published !== before) await new Promise<void>((done) => timers.setTimeout(done, CHANNEL_SETTLE_MS))
-          }).catch(reject)
-        })
-      }
-      if (storage) return withLease(storage, callback)
-      return callback()
-    },
-    publish(record, tokens) {
-      published++
-      remember(record)
-      try {
-        storage?.setItem(name, JSON.stringify(record))
-      } catch {
-        // A full or blocked storage: the channel still carries the news.
-      }
-      channel?.postMessage(tokens ? { type: 'state', record, tokens } : { type: 'state', record })
-    },
-    ask: () => channel?.postMessage({ type: 'ask' }),
-    close() {
-      for (const cleanup of cleanups.splice(0)) cleanup()
-      channel?.close()
-    },
-  }
-}
-
-/** The owner of the lease in `text` while it is valid, else `null`. */
-function leaseOwner(text: string | null, now: number): string | null {
+/** @internal The owner of the lease in `text` while it is valid, else `null`. */
+export function leaseOwner(text: string | null, now: number): string | null {
   const lease = parseJson(text) as { owner?: unknown; until?: unknown } | null
   return typeof lease?.owner === 'string' && typeof lease.until === 'number' && lease.until > now ? lease.owner : null
 }

@@ -137,13 +137,10 @@ function browserStorage(win: Browserish): AuthSharedStorage | null {
   }
 }
 
+/** A `BroadcastChannel` is an {@link AuthChannel} once it has `subscribe`. */
 function browserChannel(name: string): AuthChannel {
   const channel = new BroadcastChannel(name)
-  return {
-    postMessage: (message) => channel.postMessage(message),
-    subscribe: (listener) => listen(channel, 'message', (event: MessageEvent) => listener(event.data)),
-    close: () => channel.close(),
-  }
+  return Object.assign(channel, { subscribe: (listener: (message: unknown) => void) => listen(channel, 'message', (event: MessageEvent) => listener(event.data)) })
 }
 
 /** @internal The hooks: those given, else the browser's when there is a browser, else off. */
@@ -152,7 +149,9 @@ export function resolvePlatform(options: PlatformOptions): Platform {
   const pick = <T>(given: T | false | undefined, fallback: (win: Browserish) => T | null | undefined): T | null =>
     given === false ? null : (given ?? (win && fallback(win)) ?? null)
   return {
-    timers: options.timers ?? { setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms), clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>) },
+    // Called as methods of the global object, so looked up at each call (fake timers in tests) and
+    // never an "illegal invocation".
+    timers: options.timers ?? (globalThis as unknown as AuthTimers),
     visibility: pick(options.visibility, browserVisibility),
     online: pick(options.online, (win) => ({ subscribe: (listener) => listen(win, 'online', listener) })),
     // Called as a method of the LockManager, so it needs no wrapper.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { backoffDelay, createBreaker, parseRetryAfter } from '../src/backoff.js'
+import { backoffDelay, parseRetryAfter } from '../src/backoff.js'
 import { createAuthClient, createMemoryTokenStorage, isServer, type StoredSession, type TokenResponse, type TokenStorage } from '../src/index.js'
 import { createFakeServer, fakeTimers } from './fakes.js'
 
@@ -66,7 +66,7 @@ describe('token storage (non-browser JavaScript)', () => {
   })
 })
 
-describe('backoff and breaker', () => {
+describe('backoff', () => {
   it.each([
     ['120', 120_000],
     [' 0 ', 0],
@@ -83,13 +83,5 @@ describe('backoff and breaker', () => {
     expect(backoffDelay(20, {}, () => 1, null)).toBe(60_000)
     expect(backoffDelay(3, { baseMs: 100, capMs: 500 }, () => 1, null)).toBe(500)
     expect(backoffDelay(0, {}, () => 0, 5_000)).toBe(5_000)
-  })
-
-  it('opens after the allowed number of refreshes within the window, and closes as they age out', () => {
-    const breaker = createBreaker({})
-    for (const t of [0, 10_000, 20_000]) breaker.recent(t).push(t)
-    expect(breaker.max).toBe(3)
-    expect(breaker.recent(59_999)).toEqual([0, 10_000, 20_000])
-    expect(breaker.recent(60_000)).toEqual([10_000, 20_000])
   })
 })

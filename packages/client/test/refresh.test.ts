@@ -153,6 +153,23 @@ describe('failures', () => {
     expect(client.getState().expiresAt).toBe(Date.now() + 60_000)
   })
 
+  it('counts the breaker window to the millisecond: a 4th refresh 59 999 ms after the 1st is refused, at 60 000 ms it goes', async () => {
+    const { server, client, events } = signedIn({ transport: 'cookie' })
+    const start = Date.now()
+    for (const at of [0, 10_000, 20_000]) {
+      vi.setSystemTime(start + at)
+      const done = client.refresh()
+      await vi.advanceTimersByTimeAsync(50) // after a refresh, the lock is kept while its news lands
+      await done
+    }
+    vi.setSystemTime(start + 59_999)
+    await expect(client.refresh()).rejects.toMatchObject({ code: 'refresh_loop' })
+    expect(events.filter((e) => e.startsWith('refreshLoop'))).toEqual(['refreshLoop:3'])
+    vi.setSystemTime(start + 60_000)
+    await client.refresh()
+    expect(server.refreshCalls).toBe(4)
+  })
+
   it('trips the breaker on more than 3 refreshes in 60 s, and closes after the window', async () => {
     const { server, client, events } = signedIn({ transport: 'cookie' })
     server.alwaysUnauthorized = true
