@@ -48,8 +48,10 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((store) => store.close()))
 })
 
+// A 5 s command budget unless a test sets its own: these tests are about results, not timeouts,
+// and the 0.5 s default turned a starved CI machine (a benchmark on both cores) into store_unavailable.
 function store(options: Partial<RedisStoreOptions> = {}): AuthStore {
-  const created = createRedisStore({ client: redis, prefix: freshPrefix(), logger: recordingLogger(), ...options })
+  const created = createRedisStore({ client: redis, prefix: freshPrefix(), logger: recordingLogger(), commandTimeoutMs: 5000, ...options })
   open.push(created)
   return created
 }
