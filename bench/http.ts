@@ -1,8 +1,8 @@
 /**
  * The HTTP benchmark: autocannon (in this process) against Express 5, Fastify 5 and Koa 3 servers,
  * each server its own OS process (`http-server-process.ts`, forked with tsx's loader and
- * `--conditions=@auth/source`), `GET /me` answering `{"ok":true,"sub":…}`: the bare route next
- * to the same route behind our middleware (bearer ES256 with `expiry` and `mirror`, warm and cold
+ * `--conditions=@auth/source`), `GET /me` answering `{"ok":true,"sub":…}`: the bare route (on Express
+ * and Koa also behind two no-op layers, the layer structure of ours) next to the same route behind our middleware (bearer ES256 with `expiry` and `mirror`, warm and cold
  * tokens; the session cookie on the memory store and on Redis) and behind the peers (jsonwebtoken
  * the way express-jwt uses it, `@fastify/jwt`, koa-jwt, express-session and `@fastify/session` on
  * connect-redis). One framework at a time; within it, rounds alternate the rows, so drift reaches
@@ -107,6 +107,7 @@ interface RowDef {
 }
 
 const BARE: ServerDef = { id: 'bare', kind: { kind: 'bare' } }
+const BARE_LAYERS: ServerDef = { id: 'bare-layers', kind: { kind: 'bare-layers' } }
 const OURS_EXPIRY: ServerDef = { id: 'ours-expiry', kind: { kind: 'ours-bearer', revocation: 'expiry' } }
 const OURS_MIRROR: ServerDef = { id: 'ours-mirror', kind: { kind: 'ours-bearer', revocation: 'mirror' } }
 const OURS_SESSION_MEMORY: ServerDef = { id: 'ours-session-memory', kind: { kind: 'ours-session', store: 'memory' } }
@@ -130,12 +131,22 @@ function ourRows(): RowDef[] {
   ]
 }
 
+/**
+ * Express and Koa: the bare route behind one app-level and one route-level middleware that only call
+ * `next()`, where ours has `createAuthMiddleware` and `requireAuth()`, so the framework's cost of
+ * those two layers shows apart from our code's. (Fastify runs ours as hooks; it has no such row.)
+ */
+const bareLayersRow: RowDef = { key: 'bare-layers', label: 'bare + 2 no-op layers', server: BARE_LAYERS, credential: { kind: 'none' } }
+
+/** Our rows with the layers row right after bare. */
+const withLayersRow = (rows: RowDef[]): RowDef[] => [rows[0]!, bareLayersRow, ...rows.slice(1)]
+
 function rowsOf(framework: Framework): RowDef[] {
   switch (framework) {
     case 'express': {
       const jwt: ServerDef = { id: 'jsonwebtoken', kind: { kind: 'jsonwebtoken' } }
       return [
-        ...ourRows(),
+        ...withLayersRow(ourRows()),
         { key: 'jwt-es256-warm', label: 'jsonwebtoken ES256 (express-jwt style), warm', server: jwt, credential: warm() },
         { key: 'jwt-es256-cold', label: 'jsonwebtoken ES256 (express-jwt style), cold', server: jwt, credential: cold() },
         { key: 'peer-session', label: 'express-session + connect-redis', server: PEER_SESSION, credential: session },
@@ -156,7 +167,7 @@ function rowsOf(framework: Framework): RowDef[] {
     case 'koa': {
       const jwt: ServerDef = { id: 'koa-jwt', kind: { kind: 'koa-jwt' } }
       return [
-        ...ourRows(),
+        ...withLayersRow(ourRows()),
         { key: 'jwt-es256-warm', label: 'koa-jwt ES256, warm', server: jwt, credential: warm() },
         { key: 'jwt-es256-cold', label: 'koa-jwt ES256, cold', server: jwt, credential: cold() },
       ]
@@ -660,6 +671,37 @@ function verdicts(all: ReadonlyMap<Framework, Figures>): Verdict[] {
   return out
 }
 
+/**
+ * For information, where the layers row ran: what the framework's two no-op layers cost over bare, and
+ * what our warm rows cost over those layers (our code), in server µs per response and by rate.
+ */
+function layerLines(all: ReadonlyMap<Framework, Figures>): string[] {
+  const out: string[] = []
+  const micros = (f: RowFigures) => `${f.serverMicrosPerRequest.toFixed(0)} µs`
+  const delta = (a: RowFigures, b: RowFigures) => {
+    const d = a.serverMicrosPerRequest - b.serverMicrosPerRequest
+    return `${d < 0 ? '−' : '+'}${Math.abs(d).toFixed(0)} µs`
+  }
+  for (const [framework, f] of all) {
+    const bare = f.get('bare')!
+    const layers = f.get('bare-layers')
+    if (!layers) continue
+    out.push(
+      `  ${FRAMEWORK_NAME[framework]}: bare ${micros(bare)}, bare + 2 no-op layers ${micros(layers)} ` +
+        `(layers ${delta(layers, bare)}, ${(layers.rps / bare.rps).toFixed(2)}× bare rps)`,
+    )
+    for (const key of ['mirror-warm', 'expiry-warm']) {
+      const ours = f.get(key)
+      if (!ours) continue
+      out.push(
+        `    ours ${key.replace('-', ', ')} ${micros(ours)}: ours − layers row ${delta(ours, layers)}, ours − bare ${delta(ours, bare)}; ` +
+          `${(ours.rps / layers.rps).toFixed(2)}× the layers row's rps, ${(ours.rps / bare.rps).toFixed(2)}× bare`,
+      )
+    }
+  }
+  return out
+}
+
 /** The packages the servers load: each must have a `dist` built after its last `src` change. */
 function checkBuilt(): void {
   const newest = (dir: string): number =>
@@ -758,6 +800,8 @@ export async function runHttpBench(): Promise<void> {
   console.log(tables.join('\n\n'))
   console.log('\nTargets')
   for (const v of verdicts(all)) console.log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.text}`)
+  const layers = layerLines(all)
+  if (layers.length > 0) console.log(`\nLayers (server CPU per response, means over the rounds; rates as in the table)\n${layers.join('\n')}`)
   if (profileText.length > 0) {
     console.log(
       '\nCPU profiles, self time: the top 15 functions and places, their share of the busy time and µs per response (the profile also holds ' +

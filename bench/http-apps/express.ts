@@ -29,6 +29,17 @@ export async function createExpressApp(init: ServerInit): Promise<BenchApp> {
         res.json({ ok: true, sub: BARE_SUB })
       })
       break
+    case 'bare-layers':
+      // Where ours has `app.use(createAuthMiddleware(http))` and `requireAuth()`: the same two layers, doing nothing.
+      app.use((_req, _res, next) => next())
+      app.get(
+        ROUTE,
+        (_req, _res, next) => next(),
+        (_req, res) => {
+          res.json({ ok: true, sub: BARE_SUB })
+        },
+      )
+      break
     case 'ours-bearer':
     case 'ours-session': {
       const ours = await createOurHttp(init)

@@ -22,6 +22,17 @@ export async function createKoaApp(init: ServerInit): Promise<BenchApp> {
         ctx.body = { ok: true, sub: BARE_SUB }
       })
       break
+    case 'bare-layers':
+      // Where ours has `app.use(createAuthMiddleware(http))` and `requireAuth()`: the same two layers, doing nothing.
+      app.use((_ctx, next) => next())
+      router.get(
+        ROUTE,
+        (_ctx, next) => next(),
+        (ctx) => {
+          ctx.body = { ok: true, sub: BARE_SUB }
+        },
+      )
+      break
     case 'ours-bearer':
     case 'ours-session': {
       const ours = await createOurHttp(init)

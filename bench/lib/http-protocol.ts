@@ -9,6 +9,8 @@ export type Framework = 'express' | 'fastify' | 'koa'
  * One server process: a framework with one authentication set-up in front of `GET /me`.
  *
  * - `bare`: no authentication, the same JSON;
+ * - `bare-layers`: the bare route behind two middlewares that only call `next()`, one app-level
+ *   and one on the route: the layer structure of `ours-*` on Express and Koa, doing nothing;
  * - `ours-bearer`: our middleware (`@auth/express`, `@auth/fastify`, `@auth/koa`) on an `Auth` from
  *   `@auth/core/node` with that revocation strategy, on `@auth/store-redis`;
  * - `ours-session`: the same middleware, session-cookie transport, on the memory store or Redis;
@@ -19,6 +21,7 @@ export type Framework = 'express' | 'fastify' | 'koa'
  */
 export type ServerKind =
   | { readonly kind: 'bare' }
+  | { readonly kind: 'bare-layers' }
   | { readonly kind: 'ours-bearer'; readonly revocation: 'expiry' | 'mirror' }
   | { readonly kind: 'ours-session'; readonly store: 'memory' | 'redis' }
   | { readonly kind: 'jsonwebtoken' }
