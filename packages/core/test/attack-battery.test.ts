@@ -272,16 +272,14 @@ describe.each(['node', 'web'] as BackendName[])('attack battery on the %s backen
     })
   })
 
-  it('rejects a 2 MiB token in under 5 ms without parsing anything', async () => {
+  // Refused by its length alone; how fast is the verify benchmark's business, not a timed test's.
+  it('rejects a 2 MiB token by its length, without parsing anything', async () => {
     const verifier = verifierFor(backend, await keySetFor('ES256'))
     const huge = `${b64(JSON.stringify({ alg: 'ES256' }))}.${'a'.repeat(2 * 1024 * 1024)}.sig`
     const parse = vi.spyOn(JSON, 'parse')
-    const started = performance.now()
     const error = await expectAuthError(verifier.verify(huge), 'token_invalid')
-    const elapsed = performance.now() - started
     expect(error.reason).toBe('too_large')
     expect(parse).not.toHaveBeenCalled()
-    expect(elapsed).toBeLessThan(5)
   })
 
   it('treats non-string input as a missing or invalid credential', async () => {

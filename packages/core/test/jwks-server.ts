@@ -23,6 +23,8 @@ export interface JwksServer {
   readonly fetch: (url: string, init: RequestInit) => Promise<Response>
   /** Requests received so far. */
   readonly requests: number
+  /** Fetches the verifier started through `fetch` (a loaded machine can abort one before it reaches the server). */
+  readonly attempts: number
   /** Bytes of the last huge body handed to the socket, and whether it was sent in full. */
   readonly huge: { sent: number; finished: boolean; closed: Promise<void> }
   mode(mode: JwksServerMode): void
@@ -34,6 +36,7 @@ export async function startJwksServer(initial: unknown, options: { hugeBytes?: n
   let mode: JwksServerMode = 'ok'
   let body = JSON.stringify(initial)
   let requests = 0
+  let attempts = 0
   const hugeBytes = options.hugeBytes ?? 64 * 1024 * 1024
   let huge = { sent: 0, finished: false, closed: Promise.resolve() }
 
@@ -96,10 +99,14 @@ export async function startJwksServer(initial: unknown, options: { hugeBytes?: n
     url,
     fetch: (target, init) => {
       if (target !== url) throw new Error(`unexpected JWKS URL ${target}`)
+      attempts++
       return globalThis.fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`, init)
     },
     get requests() {
       return requests
+    },
+    get attempts() {
+      return attempts
     },
     get huge() {
       return huge

@@ -84,8 +84,11 @@ describe('remote JWKS: an issuer that is down causes no fetch storm and no hangi
       const outcomes = await verifyAll(verifier, randomKidTokens(key, 1000))
       expect(new Set(outcomes.map((o) => `${o.code} ${o.status}`))).toEqual(new Set(['jwks_unavailable 503']))
       expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(TIMEOUT + 1000)
-      expect(server.requests).toBeGreaterThanOrEqual(1)
-      expect(server.requests).toBeLessThanOrEqual(3)
+      // It tried (a fetch was started; under load the 300 ms budget can end one before the server
+      // sees it), and only a handful of times.
+      expect(server.attempts).toBeGreaterThanOrEqual(1)
+      expect(server.attempts).toBeLessThanOrEqual(3)
+      expect(server.requests).toBeLessThanOrEqual(server.attempts)
       // A token of the real key is refused the same way: the set could hold its kid (fail closed).
       const error = await expectAuthError(verifier.verify(await tokenOf(key)), 'jwks_unavailable')
       expect(error.retryAfter).toBeGreaterThan(0)
