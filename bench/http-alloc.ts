@@ -47,9 +47,11 @@ import { listenOnLoopback } from './http-apps/common.js'
  * symbol-keyed `{ http, result }` and `auth` on `req`; Koa: the same on `ctx`, and `ctx.state.auth`),
  * with constant values: what those writes cost, apart from authentication. Express only:
  * `props-one`, the symbol-keyed write alone (no `auth`); `props-weakmap`, both kept in a module
- * `WeakMap` keyed by `req` (nothing written on `req`).
+ * `WeakMap` keyed by `req` (nothing written on `req`). Fastify (the HTTP benchmark has no layers
+ * row there): `layers`, an `onRequest` and a `preHandler` hook both `(request, reply, done) => done()`;
+ * `layers-async`, the same with an `async` `preHandler` (ours' `requireAuth` shape).
  */
-type Row = 'bare' | 'layers' | 'props' | 'props-one' | 'props-weakmap' | 'ours'
+type Row = 'bare' | 'layers' | 'layers-async' | 'props' | 'props-one' | 'props-weakmap' | 'ours'
 type Strategy = 'expiry' | 'mirror'
 
 interface Init {
@@ -91,6 +93,20 @@ const PROPS_PRINCIPAL = { sub: BARE_SUB }
 const PROPS_WEAKMAP = new WeakMap<object, { state: object; principal: { sub: string } }>()
 
 async function buildServer(init: Init): Promise<Server> {
+  if (init.framework === 'fastify' && init.row.startsWith('layers')) {
+    const { default: Fastify } = await import('fastify')
+    const app = Fastify()
+    app.addHook('onRequest', (_request, _reply, done) => done())
+    const preHandler =
+      init.row === 'layers-async'
+        ? async () => {}
+        : (_request: unknown, _reply: unknown, done: () => void) => {
+            done()
+          }
+    app.get(ROUTE, { preHandler }, async () => ({ ok: true, sub: BARE_SUB }))
+    await app.ready()
+    return app.server
+  }
   if (init.row.startsWith('props')) {
     if (init.framework === 'express') {
       const { default: express } = await import('express')
@@ -481,7 +497,11 @@ async function main(): Promise<void> {
   console.log(`Allocation per request (${strategy}, ${windows} windows × ${requests} sequential keep-alive requests per server, node ${process.version})\n`)
   for (const framework of frameworks) {
     const rows: Row[] =
-      framework === 'fastify' ? ['bare', 'ours'] : framework === 'koa' ? ['bare', 'layers', 'props', 'ours'] : ['bare', 'layers', 'props', 'props-one', 'props-weakmap', 'ours']
+      framework === 'fastify'
+        ? ['bare', 'layers', 'layers-async', 'ours']
+        : framework === 'koa'
+        ? ['bare', 'layers', 'props', 'ours']
+        : ['bare', 'layers', 'props', 'props-one', 'props-weakmap', 'ours']
     const results = new Map<Row, Measured>()
     for (const row of rows) results.set(row, await measure(framework, row, strategy, key, secret, token, requests, windows))
     console.log(`${framework}`)
@@ -494,7 +514,7 @@ async function main(): Promise<void> {
         )} | ${(m.sampledTotal / requests).toFixed(0)} |`,
       )
     }
-    const base = results.get(framework === 'fastify' ? 'bare' : 'layers')!
+    const base = results.get('layers')!
     const ours = results.get('ours')!
     const all = new Set([...ours.sites.keys(), ...base.sites.keys()])
     // Scale each profile to its server's exact bytes, so the sites of both rows add up to their measured totals.
@@ -506,7 +526,7 @@ async function main(): Promise<void> {
       }))
       .sort((a, b) => Math.abs(b.bytes) - Math.abs(a.bytes))
       .slice(0, top)
-    console.log(`\n  top ${top} allocation sites of ours − ${framework === 'fastify' ? 'bare' : 'layers'}, bytes/request (self, scaled to the measured totals):`)
+    console.log(`\n  top ${top} allocation sites of ours − layers, bytes/request (self, scaled to the measured totals):`)
     for (const d of diff) console.log(`  ${d.bytes >= 0 ? '+' : ''}${d.bytes.toFixed(0).padStart(6)}  ${d.where}`)
     console.log('')
   }
