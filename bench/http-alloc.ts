@@ -47,11 +47,12 @@ import { listenOnLoopback } from './http-apps/common.js'
  * symbol-keyed `{ http, result }` and `auth` on `req`; Koa: the same on `ctx`, and `ctx.state.auth`),
  * with constant values: what those writes cost, apart from authentication. Express only:
  * `props-one`, the symbol-keyed write alone (no `auth`); `props-weakmap`, both kept in a module
- * `WeakMap` keyed by `req` (nothing written on `req`). Fastify (the HTTP benchmark has no layers
+ * `WeakMap` keyed by `req` (nothing written on `req`); `props-accessor`, the `WeakMap` and `req.auth`
+ * a getter reading it, defined once on the request's prototype (`app.request`). Fastify (the HTTP benchmark has no layers
  * row there): `layers`, an `onRequest` and a `preHandler` hook both `(request, reply, done) => done()`;
  * `layers-async`, the same with an `async` `preHandler` (ours' `requireAuth` shape).
  */
-type Row = 'bare' | 'layers' | 'layers-async' | 'props' | 'props-one' | 'props-weakmap' | 'ours'
+type Row = 'bare' | 'layers' | 'layers-async' | 'props' | 'props-one' | 'props-weakmap' | 'props-accessor' | 'ours'
 type Strategy = 'expiry' | 'mirror'
 
 interface Init {
@@ -113,8 +114,21 @@ async function buildServer(init: Init): Promise<Server> {
       const STATE = Symbol.for('@auth/express')
       const app = express()
       const row = init.row
+      const withAccessor = new WeakSet<object>()
       app.use((req, _res, next) => {
-        if (row === 'props-weakmap')
+        if (row === 'props-accessor') {
+          const proto = Object.getPrototypeOf(req) as object
+          if (!withAccessor.has(proto)) {
+            withAccessor.add(proto)
+            Object.defineProperty(proto, 'auth', {
+              configurable: true,
+              get(this: object) {
+                return PROPS_WEAKMAP.get(this)?.principal ?? null
+              },
+            })
+          }
+        }
+        if (row === 'props-weakmap' || row === 'props-accessor')
           PROPS_WEAKMAP.set(req, {
             state: { ...PROPS_STATE },
             principal: { ...PROPS_PRINCIPAL },
@@ -129,7 +143,11 @@ async function buildServer(init: Init): Promise<Server> {
         next()
       })
       const subOf = (req: object): string =>
-        row === 'props-weakmap' ? PROPS_WEAKMAP.get(req)!.principal.sub : (req as unknown as Record<symbol, { principal: { sub: string } }>)[STATE]!.principal.sub
+        row === 'props-weakmap'
+          ? PROPS_WEAKMAP.get(req)!.principal.sub
+          : row === 'props-accessor'
+          ? (req as unknown as { auth: { sub: string } }).auth.sub
+          : (req as unknown as Record<symbol, { principal: { sub: string } }>)[STATE]!.principal.sub
       app.get(
         ROUTE,
         (_req, _res, next) => next(),
@@ -501,7 +519,7 @@ async function main(): Promise<void> {
         ? ['bare', 'layers', 'layers-async', 'ours']
         : framework === 'koa'
         ? ['bare', 'layers', 'props', 'ours']
-        : ['bare', 'layers', 'props', 'props-one', 'props-weakmap', 'ours']
+        : ['bare', 'layers', 'props', 'props-one', 'props-weakmap', 'props-accessor', 'ours']
     const results = new Map<Row, Measured>()
     for (const row of rows) results.set(row, await measure(framework, row, strategy, key, secret, token, requests, windows))
     console.log(`${framework}`)
