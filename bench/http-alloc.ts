@@ -4,7 +4,7 @@
  * with sequential keep-alive requests over loopback.
  *
  *     npm run build && npx tsx bench/http-alloc.ts        # our packages from dist (line numbers in the sites)
- *     npx tsx --conditions=@auth/source bench/http-alloc.ts  # from their sources
+ *     npx tsx --conditions=@auth/source bench/http-alloc.ts  # from their sources (tsx's `__name` helper adds bytes)
  *     npx tsx bench/http-alloc.ts --micro                 # in process: `authenticateNow` alone
  *
  * Rows: `bare`, `layers` (bare + 2 no-op layers) and `ours` (warm `mirror` or `expiry`, memory
