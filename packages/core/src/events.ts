@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { isThenable } from './lib/thenable.js'
 
 /** A security-relevant event. */
 export type SecurityEvent =
@@ -73,7 +74,7 @@ export class EventListeners<TEvent> {
       try {
         const returned = listener(event) as unknown
         // An async listener's rejection would be an unhandled rejection (a crash on Node): swallow it.
-        if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') (returned as Promise<unknown>).then(undefined, ignore)
+        if (isThenable(returned)) returned.then(undefined, ignore)
       } catch {
         // A faulty listener must not turn a decision into a 500.
       }

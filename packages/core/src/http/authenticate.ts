@@ -16,6 +16,7 @@
  */
 import { type Auth, verifyAccessTokenNowOf } from '../auth.js'
 import { AuthError, isAuthError } from '../errors.js'
+import { isThenable } from '../lib/thenable.js'
 import type { VerifyAccessTokenResult, VerifyNowFn } from '../token/verify.js'
 import { parseBearer } from './bearer.js'
 import type { CookiePolicy } from './cookie-policy.js'
@@ -130,7 +131,7 @@ function verifyAccess(ctx: HttpContext, token: string, transport: 'bearer' | 'co
   } catch (error) {
     return refused(transport, asAuthError(error))
   }
-  if (isPromiseLike(verified)) return Promise.resolve(verified).then((result) => acceptAccess(ctx, result, transport), (error: unknown) => refused(transport, asAuthError(error)))
+  if (isThenable(verified)) return Promise.resolve(verified).then((result) => acceptAccess(ctx, result, transport), (error: unknown) => refused(transport, asAuthError(error)))
   return acceptAccess(ctx, verified, transport)
 }
 
@@ -175,10 +176,6 @@ function refused(credential: 'none' | HttpTransport, error: AuthError, cookies: 
 /** Verification throws only `AuthError`s; anything else would be a bug, and still never an anonymous pass. */
 function asAuthError(error: unknown): AuthError {
   return isAuthError(error) ? error : new AuthError('store_unavailable', { reason: 'unexpected error while authenticating', cause: error })
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown }).then === 'function'
 }
 
 function rolesOf(value: unknown): readonly string[] {

@@ -7,6 +7,7 @@ import type { SignatureBackend } from '../crypto/backend.js'
 import { AuthError, type AuthErrorReason, isAuthError } from '../errors.js'
 import type { Algorithm, AuthKey } from '../key/auth-key.js'
 import { hasCanonicalTail, isCanonicalSegment } from '../lib/base64url.js'
+import { isThenable } from '../lib/thenable.js'
 import { VerifiedTokenCache } from './cache.js'
 import { type AccessTokenClaims, checkStaticClaims, checkTimeClaims, type ClaimRules } from './claims.js'
 import { type CheckedHeader, checkHeader } from './header.js'
@@ -325,11 +326,6 @@ export function createTokenVerifier(config: TokenVerifierConfig): VerifyFn {
     }
   }
   return Object.assign(verifyAccessToken, { now: verifyAccessTokenNow })
-}
-
-/** A promise of any realm: `instanceof Promise` is false for one made by another realm's builtins. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 /**
