@@ -10,7 +10,7 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisStore } from '../src/index.js'
-import { freshPrefix, recordingLogger, sleep } from './helpers.js'
+import { freshPrefix, outcome, recordingLogger, sleep } from './helpers.js'
 
 const T0 = 1_800_000_000_000
 const HOUR = 3_600_000
@@ -50,17 +50,6 @@ function everyOperation(store: AuthStore): Array<[string, () => Promise<unknown>
     ['readFeed (blocking)', () => store.readFeed({ after: null, since: T0 + 10 * HOUR, blockMs: 100 })],
     ['trimFeed', () => store.trimFeed(T0 - HOUR)],
   ]
-}
-
-/** Resolves to the AuthError code of a rejection, or 'ok'; rethrows anything else. */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-    return 'ok'
-  } catch (error) {
-    if (!isAuthError(error)) throw error
-    return error.code
-  }
 }
 
 async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {

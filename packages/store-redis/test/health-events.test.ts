@@ -9,7 +9,7 @@ import { Redis } from 'ioredis'
 import { randomBytes } from 'node:crypto'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRedisStore } from '../src/index.js'
-import { freshPrefix, recordingLogger, sleep } from './helpers.js'
+import { freshPrefix, outcome, recordingLogger, sleep } from './helpers.js'
 
 let keys: KeySet
 const cleanup: Array<() => unknown> = []
@@ -50,17 +50,6 @@ function monitoredAuth(s: AuthStore, options: Partial<CreateAuthOptions> = {}): 
   })
   cleanup.push(() => auth.close())
   return { auth, health, types: () => health.map((event) => event.type) }
-}
-
-/** Resolves to the AuthError code of a rejection, or 'ok'. */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise
-    return 'ok'
-  } catch (error) {
-    if (!isAuthError(error)) throw error
-    return error.code
-  }
 }
 
 const count = (types: string[], type: string) => types.filter((t) => t === type).length

@@ -3,7 +3,7 @@
  * to close, a logger that records warnings.
  */
 import { randomUUID } from 'node:crypto'
-import type { AuthStore } from '@auth/core'
+import { type AuthStore, isAuthError } from '@auth/core'
 import type { Cluster, Redis } from 'ioredis'
 import { createRedisStore, type RedisStoreOptions } from '../src/index.js'
 
@@ -26,4 +26,15 @@ export function storeOn(client: Redis | Cluster, options: Partial<RedisStoreOpti
 /** Waits `ms` of real time. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Resolves to the AuthError code of a rejection, or 'ok'; rethrows anything else. */
+export async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+    return 'ok'
+  } catch (error) {
+    if (!isAuthError(error)) throw error
+    return error.code
+  }
 }
