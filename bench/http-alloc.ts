@@ -280,6 +280,32 @@ interface SamplingNode {
   readonly children: readonly SamplingNode[]
 }
 
+/** Starts V8's sampling heap profiler, keeping the objects garbage collection freed since. */
+async function startSampling(session: Session, samplingInterval: number): Promise<void> {
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  } as never)
+}
+
+/** Stops the sampling profiler: the sampled bytes in all, and by allocation site. */
+async function stopSampling(session: Session): Promise<{ total: number; sites: Site[] }> {
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: SamplingNode } }
+  const bySite = new Map<string, number>()
+  let total = 0
+  const walk = (node: SamplingNode) => {
+    if (node.selfSize > 0) {
+      const key = where(node.callFrame)
+      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize)
+      total += node.selfSize
+    }
+    node.children.forEach(walk)
+  }
+  walk(profile.head)
+  return { total, sites: [...bySite].map(([w, bytes]) => ({ where: w, bytes })) }
+}
+
 async function child(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc
   if (!gc) throw new Error('the server process needs --expose-gc')
@@ -319,29 +345,10 @@ async function child(): Promise<void> {
             return await send({ type: 'ended', bytes, old, gcs })
           }
           case 'profile-begin':
-            await session.post('HeapProfiler.startSampling', {
-              samplingInterval: 128,
-              includeObjectsCollectedByMajorGC: true,
-              includeObjectsCollectedByMinorGC: true,
-            } as never)
+            await startSampling(session, 128)
             return await send({ type: 'begun' })
           case 'profile-end': {
-            const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: SamplingNode } }
-            const bySite = new Map<string, number>()
-            let total = 0
-            const walk = (node: SamplingNode) => {
-              if (node.selfSize > 0) {
-                const key = where(node.callFrame)
-                bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize)
-                total += node.selfSize
-              }
-              node.children.forEach(walk)
-            }
-            walk(profile.head)
-            const sites = [...bySite].map(([w, bytes]) => ({
-              where: w,
-              bytes,
-            }))
+            const { total, sites } = await stopSampling(session)
             return await send({ type: 'profiled', total, sites })
           }
         }
@@ -603,24 +610,9 @@ async function micro(): Promise<void> {
   const perCall = Array.from({ length: 5 }, () => (window(calls) - baseline) / calls)
   const session = new Session()
   session.connect()
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 64,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  } as never)
+  await startSampling(session, 64)
   run(calls)
-  const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: SamplingNode } }
-  const bySite = new Map<string, number>()
-  let total = 0
-  const walk = (node: SamplingNode) => {
-    if (node.selfSize > 0) {
-      const key = where(node.callFrame)
-      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize)
-      total += node.selfSize
-    }
-    node.children.forEach(walk)
-  }
-  walk(profile.head)
+  const { total, sites } = await stopSampling(session)
   const measured = median(perCall)
   console.log(`In process: http.authenticateNow(fromNodeRequest(req)), warm ES256 token (${calls} calls × 5 windows)`)
   console.log(
@@ -628,6 +620,9 @@ async function micro(): Promise<void> {
       0,
     )}), the site in bench/http-alloc.ts is the test's own request object`,
   )
+  for (const site of [...sites].sort((x, y) => y.bytes - x.bytes).slice(0, 8)) {
+    console.log(`  ${((site.bytes / total) * measured).toFixed(0).padStart(6)}  ${site.where}`)
+  }
   await auth.close()
 }
 
