@@ -33,8 +33,9 @@ export interface FromNodeRequestOptions {
 }
 
 /**
- * Maps a Node request to the protocol's request. Headers come from `req.headersDistinct`, so a
- * repeated `Authorization` or auth cookie is seen as such; the body is read from the stream only
+ * Maps a Node request to the protocol's request. Headers are read from `req.rawHeaders` by name
+ * (every occurrence, as `req.headersDistinct` would give them), so a repeated `Authorization` or
+ * auth cookie is seen as such; the body is read from the stream only
  * by the routes that take one, with the size limit enforced while reading — or taken from
  * `parsedBody` when a body parser already consumed the stream.
  *
