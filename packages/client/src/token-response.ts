@@ -37,8 +37,3 @@ export function errorCodeOf(body: unknown): string | undefined {
   const code = (body as { error?: { code?: unknown } } | null)?.error?.code
   return typeof code === 'string' ? code : undefined
 }
-
-/** @internal The `code` of a protocol error response, or `undefined`. */
-export function readErrorCode(response: Response): Promise<string | undefined> {
-  return response.json().then(errorCodeOf, () => undefined)
-}
