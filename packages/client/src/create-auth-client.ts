@@ -137,8 +137,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   // each tab keeps to itself.
   const name = options.name ?? 'auth-client:' + routes
   const leaseKey = name + ':lease'
-  const owner = '' + Math.random()
-  const channel = hook(options.channel, () => (typeof BroadcastChannel == 'function' ? (name: string) => new BroadcastChannel(name) as unknown as AuthChannel : null))?.(name)
+  const owner = Math.random()
+  const channel = hook(options.channel, () => globalThis.BroadcastChannel && ((name: string) => new BroadcastChannel(name) as unknown as AuthChannel))?.(name)
   const shares = !bearer || channel
   let storage: AuthSharedStorage | null | undefined
   try {
@@ -297,7 +297,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const end = (reason: string) => commit({ expiresAt: null, lifetimeMs: null, ended: reason })
 
   const margin = () => options.refreshMarginMs ?? Math.min(30_000, (record.lifetimeMs as number) / 5)
-  const needsRefresh = (leadMs: number) => status === 'active' && record.expiresAt !== null && record.expiresAt - clock() <= leadMs
+  // Active means a known expiry.
+  const needsRefresh = (leadMs: number) => status === 'active' && record.expiresAt! - clock() <= leadMs
   const clearRetry = () => (timers.clearTimeout(retryTimer), (retryTimer = null))
 
   /** Refreshes when the token expires within `leadMs` (default: the margin), or joins the refresh in flight. */
@@ -324,8 +325,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     }
     if (!force && !needsRefresh(leadMs)) return
     if (bearer && !tokens) throw new AuthClientError('signed_out')
-    const now = clock()
-    refreshes = refreshes.filter((t) => now - t < windowMs)
+    refreshes = refreshes.filter((t) => clock() - t < windowMs)
     if (refreshes.length >= maxRefreshes) {
       if (!loopReported) emit('refreshLoop', { count: refreshes.length, windowMs })
       loopReported = true
@@ -377,13 +377,13 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   function reschedule(): void {
     timers.clearTimeout(proactiveTimer)
     if (destroyed || status !== 'active') clearRetry()
-    else if (proactive && record.expiresAt !== null) {
+    else if (proactive) {
       // A random 1–1.5 margins before expiry, so that the tabs' timers spread.
       const lead = margin() * (1 + random() / 2)
       proactiveTimer = timers.setTimeout(
         // Woke early: the delay was over the timer's maximum.
         () => (needsRefresh(lead) ? refreshIf(lead).catch(noop) : reschedule()),
-        Math.min(2 ** 31 - 1, record.expiresAt - lead - clock()),
+        Math.min(2 ** 31 - 1, record.expiresAt! - lead - clock()),
       )
     }
   }
