@@ -112,8 +112,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   // The refresher.
   let inflight: Promise<void> | null = null
   let proactiveTimer: unknown
-  /** The pending retry after a failed refresh (`null`: none), and whether that refresh was forced. */
-  let retryTimer: unknown = null
+  /** The pending retry after a failed refresh, and whether that refresh was forced (`false` once none is pending). */
+  let retryTimer: unknown
   let retryForce = false
   let attempt = 0
   let loopReported: unknown
@@ -162,13 +162,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     return typeof value?.generation == 'number' ? value : null
   }
 
-  function remember(next: SharedRecord): void {
-    if ((memory?.generation ?? -1) < next.generation) memory = next
-  }
-
   function publish(next: SharedRecord, nextTokens?: Tokens | null): void {
     published++
-    remember(next)
     try {
       storage?.setItem(name, JSON.stringify(next))
     } catch {
@@ -256,6 +251,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   function adopt(next: SharedRecord, nextTokens: Tokens | null | undefined, source: ChangeSource): void {
     const { generation, expiresAt, lifetimeMs, sessionId, user, ended } = next
     const wasActive = status === 'active'
+    // This tab's copy of the shared record (when there is no storage) keeps the latest seen.
+    if ((memory?.generation ?? -1) < generation) memory = next
     if (destroyed || !(generation > record.generation || (!wasActive && generation === record.generation && !ended))) return
     // A `storage` event: the channel brings the tokens of this generation.
     if (bearer && !ended && !nextTokens) return
@@ -299,7 +296,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const margin = () => options.refreshMarginMs ?? Math.min(30_000, (record.lifetimeMs as number) / 5)
   // Active means a known expiry.
   const needsRefresh = (leadMs: number) => status === 'active' && record.expiresAt! - clock() <= leadMs
-  const clearRetry = () => (timers.clearTimeout(retryTimer), (retryTimer = null))
+  const clearRetry = () => (timers.clearTimeout(retryTimer), (retryForce = false))
 
   /** Refreshes when the token expires within `leadMs` (default: the margin), or joins the refresh in flight. */
   function refreshIf(leadMs = margin()): Promise<void> {
@@ -369,9 +366,9 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 
   /** Runs a pending retry now (the network is back), else checks expiry. */
   function retryNow(): void {
-    const pending = retryTimer !== null
+    const force = retryForce
     clearRetry()
-    ;(pending && retryForce ? run(true, record.generation) : refreshIf()).catch(noop)
+    ;(force ? run(true, record.generation) : refreshIf()).catch(noop)
   }
 
   function reschedule(): void {
@@ -393,9 +390,14 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     // Relative and protocol-relative URLs resolve against the page; without a page, against a
     // stand-in base, so that a relative URL is still "the page's own origin".
     const base = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://page.invalid'
-    const origin = originOf((input as Request).url ?? String(input), base)
-    // A URL that does not parse is not one fetch could send: leave it to fetch to refuse.
-    return !!origin && (origin === originOf(baseUrl) || origin === originOf(base))
+    const originOf = (url: string) => {
+      try {
+        return new URL(url, base).origin
+      } catch {
+        // A URL that does not parse is not one fetch could send: leave it to fetch to refuse.
+      }
+    }
+    return [originOf(baseUrl), originOf(base)].includes(originOf((input as Request).url ?? String(input)))
   }
 
   async function prepare(): Promise<[number, string | undefined]> {
@@ -476,7 +478,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const wake = () => void refreshIf().catch(noop)
   subscribe(options.visibility, wake, (win) => {
     const doc = win.document
-    if (doc?.addEventListener) {
+    if (doc) {
       listen(doc, 'visibilitychange', () => doc.visibilityState === 'visible' && wake())
       // pageshow also fires when a page comes back from the back/forward cache, frozen meanwhile.
       listen(win, 'pageshow', wake)
@@ -485,7 +487,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   subscribe(options.online, retryNow, (win) => listen(win, 'online', retryNow))
   const onMessage = (message: TabMessage | null) => {
     if (message?.type === 'ask') status === 'active' && tokens && publish(record, tokens)
-    else if (message?.type === 'state' && typeof message.record?.generation == 'number') remember(message.record), adopt(message.record, message.tokens, 'remote')
+    else if (typeof message?.record?.generation == 'number') adopt(message.record, message.tokens, 'remote')
   }
   // A BroadcastChannel has no `subscribe`: its `message` events then.
   if (channel) subscribe((channel as Partial<AuthChannel>).subscribe && channel, onMessage as (message: unknown) => void, () => listen(channel as unknown as EventTargetish, 'message', (event: MessageEvent) => onMessage(event.data)))
@@ -534,12 +536,4 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       listeners = []
     },
   } as AuthClient
-}
-
-function originOf(url: string, base?: string): string | undefined {
-  try {
-    return new URL(url, base).origin
-  } catch {
-    // not a URL
-  }
 }
