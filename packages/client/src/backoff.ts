@@ -37,8 +37,8 @@ export interface BreakerOptions {
  * (delta-seconds or an HTTP date, RFC 9110 §10.2.3; ignored when unreadable).
  */
 export function backoffDelay(attempt: number, { baseMs = 1_000, capMs = 60_000 }: BackoffOptions = {}, random: () => number, retryAfter: string | null | undefined, now: number): number {
-  const value = retryAfter?.trim()
-  // A bare number is seconds; `Date.parse` would read it as a year.
-  const retryAfterMs = value && (/^\d+$/.test(value) ? +value * 1000 : Date.parse(value) - now)
+  // Seconds (`Number` skips surrounding whitespace; null and '' are 0), else a date.
+  const seconds = Number(retryAfter)
+  const retryAfterMs = seconds >= 0 ? seconds * 1000 : Date.parse(retryAfter!) - now
   return Math.max(Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30))), retryAfterMs || 0)
 }

@@ -248,7 +248,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     waiters.forEach((waiter) => waiter())
   }
 
-  function adopt(next: SharedRecord, nextTokens: Tokens | null | undefined, source: ChangeSource): void {
+  function adopt(next: SharedRecord, nextTokens?: Tokens | null, source: ChangeSource = 'remote'): void {
     const { generation, expiresAt, lifetimeMs, sessionId, user, ended } = next
     const wasActive = status === 'active'
     // This tab's copy of the shared record (when there is no storage) keeps the latest seen.
@@ -312,7 +312,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     const latest = read()
     if (latest && latest.generation > record.generation) {
       // Another tab is ahead: take its result (cookie: the record; bearer: wait for the channel's tokens).
-      if (!bearer || latest.ended) adopt(latest, undefined, 'remote')
+      if (!bearer || latest.ended) adopt(latest)
       // Our refresh token was rotated by that tab: presenting it would look like a replay. Wait instead.
       else if (!(await waitFor(handoffTimeoutMs, () => record.generation >= latest.generation))) throw new AuthClientError('refresh_failed', { status: 0 })
     }
@@ -418,13 +418,13 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     if (record.generation !== sentGeneration) return status !== 'signedOut'
     // Bearer has nothing to refresh with when signed out; a cookie may still be there.
     if (bearer && status !== 'active') return false
-    try {
-      await run(true, sentGeneration)
-    } catch (error) {
-      if (error instanceof AuthClientError && error.code !== 'refresh_failed') return false
-      throw error
-    }
-    return status === 'active'
+    return run(true, sentGeneration).then(
+      () => status === 'active',
+      (error: unknown) => {
+        if (error instanceof AuthClientError && error.code !== 'refresh_failed') return false
+        throw error
+      },
+    )
   }
 
   /** Sends with the credential; resolves with the response and the generation it went out under. */
@@ -486,8 +486,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   })
   subscribe(options.online, retryNow, (win) => listen(win, 'online', retryNow))
   const onMessage = (message: TabMessage | null) => {
-    if (message?.type === 'ask') status === 'active' && tokens && publish(record, tokens)
-    else if (typeof message?.record?.generation == 'number') adopt(message.record, message.tokens, 'remote')
+    if (message?.type === 'ask') tokens && publish(record, tokens)
+    else if (typeof message?.record?.generation == 'number') adopt(message.record, message.tokens)
   }
   // A BroadcastChannel has no `subscribe`: its `message` events then.
   if (channel) subscribe((channel as Partial<AuthChannel>).subscribe && channel, onMessage as (message: unknown) => void, () => listen(channel as unknown as EventTargetish, 'message', (event: MessageEvent) => onMessage(event.data)))
@@ -495,7 +495,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     waiters.forEach((waiter) => waiter())
     // Without a channel, the record's own `storage` events carry the news (never tokens).
     const latest = !channel && read()
-    if (latest) adopt(latest, undefined, 'remote')
+    if (latest) adopt(latest)
   }
   if (storage) subscribe(options.storage, onStorage, (win) => listen(win, 'storage', onStorage))
   const ready = start()
