@@ -53,7 +53,7 @@ import type { AuthClientEventName, AuthClientEvents, ChangeSource } from './even
 import type { AuthClient, AuthClientState, CreateAuthClientOptions } from './options.js'
 import { type AuthChannel, type AuthSharedStorage, type AuthTimers, type Browserish, type EventTargetish, isServer } from './platform.js'
 import { errorCodeOf, isTokenResponse, type TokenResponse } from './token-response.js'
-import { createMemoryTokenStorage, type StoredSession } from './token-storage.js'
+import type { StoredSession } from './token-storage.js'
 
 /** Does nothing: the one handler for a promise whose failure is dealt with elsewhere. */
 const noop = (): void => {}
@@ -87,7 +87,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     refreshTimeoutMs = 10_000,
     handoffTimeoutMs = 150,
     proactive = !!win,
-    tokenStorage = createMemoryTokenStorage(),
+    // The default, memory, would hold nothing at start: none is the same.
+    tokenStorage,
     breaker: { maxRefreshes = 3, windowMs = 60_000 } = {},
     // Called as methods of the global object, so looked up at each call (fake timers in tests) and
     // never an "illegal invocation".
@@ -107,8 +108,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   let destroyed: unknown
   /** Re-checked after every change of the session and every `storage` event; see `waitFor`. */
   const waiters = new Set<() => void>()
-  /** One entry per subscription, the array copied on write so that an emit runs over a snapshot. */
-  let listeners: [AuthClientEventName, (event: never) => void][] = []
+  /** One entry per subscription; an emit runs over a snapshot. */
+  const listeners = new Set<[AuthClientEventName, (event: never) => void]>()
   // The refresher.
   let inflight: Promise<void> | null = null
   let proactiveTimer: unknown
@@ -123,8 +124,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const offs: (() => void)[] = []
 
   // The platform hooks: the one given, else the browser's when there is a browser, else none;
-  // `false` turns a hook off.
-  const hook = <T>(given: T | false | undefined, browser: () => T | null | undefined): T | null | undefined => (given === false ? null : (given ?? (win && browser())))
+  // `false` (falsy, and not nullish) turns a hook off.
   const listen = (target: EventTargetish, type: string, listener: (event: never) => void) => {
     target.addEventListener(type, listener)
     offs.push(() => target.removeEventListener(type, listener))
@@ -138,16 +138,17 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   const name = options.name ?? 'auth-client:' + routes
   const leaseKey = name + ':lease'
   const owner = Math.random()
-  const channel = hook(options.channel, () => globalThis.BroadcastChannel && ((name: string) => new BroadcastChannel(name) as unknown as AuthChannel))?.(name)
+  const openChannel = options.channel ?? (win && globalThis.BroadcastChannel && ((name: string) => new BroadcastChannel(name) as unknown as AuthChannel))
+  const channel = openChannel ? openChannel(name) : null
   const shares = !bearer || channel
   let storage: AuthSharedStorage | null | undefined
   try {
     // Reading `localStorage` throws where storage is blocked (some privacy modes, sandboxed frames).
-    storage = shares && hook(options.storage, () => win!.localStorage as unknown as AuthSharedStorage)
+    storage = (shares && (options.storage ?? (win?.localStorage as AuthSharedStorage | undefined))) || null
   } catch {
     // no storage then
   }
-  const locks = shares && hook(options.locks, () => win!.navigator?.locks)
+  const locks = shares && (options.locks ?? win?.navigator?.locks)
   let memory: SharedRecord | null = null
   let published = 0
 
@@ -233,7 +234,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
 
   /** Calls every listener of `name`: a throwing listener does not stop the others. */
   function emit<TName extends AuthClientEventName>(name: TName, event: AuthClientEvents[TName]): void {
-    for (const [listenerName, listener] of listeners) {
+    for (const [listenerName, listener] of [...listeners]) {
       try {
         if (listenerName === name) listener(event as never)
       } catch (error) {
@@ -263,7 +264,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     // A failing token storage must not break the session in memory.
     if (bearer) {
       try {
-        void Promise.resolve(tokenStorage.save(tokens ? { ...tokens, expiresAt: expiresAt!, lifetimeMs: lifetimeMs!, sessionId, user } : null)).catch(noop)
+        void Promise.resolve(tokenStorage?.save(tokens ? { ...tokens, expiresAt: expiresAt!, lifetimeMs: lifetimeMs!, sessionId, user } : null)).catch(noop)
       } catch {
         // see above
       }
@@ -454,7 +455,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   async function start(): Promise<void> {
     let saved: StoredSession | null | undefined
     try {
-      if (bearer) saved = await tokenStorage.load()
+      if (bearer) saved = await tokenStorage?.load()
     } catch {
       // a failing token storage: start signed out
     }
@@ -519,9 +520,9 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       }
     },
     on(name, listener) {
-      const entry: (typeof listeners)[number] = [name, listener]
-      listeners = [...listeners, entry]
-      return () => void (listeners = listeners.filter((other) => other !== entry))
+      const entry: [AuthClientEventName, (event: never) => void] = [name, listener]
+      listeners.add(entry)
+      return () => void listeners.delete(entry)
     },
     getState: () => {
       const { generation, expiresAt, sessionId, user } = record
@@ -530,10 +531,9 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     destroy() {
       destroyed = true
       reschedule()
-      waiters.clear()
       offs.forEach((off) => off())
       channel?.close()
-      listeners = []
+      listeners.clear()
     },
   } as AuthClient
 }
