@@ -51,7 +51,7 @@ import { CHANNEL_SETTLE_MS, LEASE_SETTLE_MS, type SharedRecord, type TabMessage,
 import { AuthClientError } from './errors.js'
 import type { AuthClientEventName, AuthClientEvents, ChangeSource } from './events.js'
 import type { AuthClient, AuthClientState, CreateAuthClientOptions } from './options.js'
-import { type AuthChannel, type AuthSharedStorage, type AuthTimers, type Browserish, type EventTargetish, isServer } from './platform.js'
+import type { AuthChannel, AuthSharedStorage, AuthTimers, Browserish, EventTargetish } from './platform.js'
 import { errorCodeOf, isTokenResponse, type TokenResponse } from './token-response.js'
 import type { StoredSession } from './token-storage.js'
 
@@ -79,7 +79,7 @@ const noop = (): void => {}
  */
 export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   // Read when the client is created, never at import; undefined on a server, where every default is off.
-  const win = isServer() ? undefined : (window as unknown as Browserish)
+  const win = (globalThis as { window?: Browserish }).window
   const {
     transport,
     clock = Date.now,
@@ -350,7 +350,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       else (status = 'signedOut'), changed() // a cookie tab learned there is no session, without one having ended
       throw new AuthClientError('signed_out', { status: code, serverCode })
     }
-    if (code === 200 && isTokenResponse(body, transport)) {
+    if (code === 200 && isTokenResponse(body, bearer)) {
       refreshes.push(clock())
       attempt = 0
       clearRetry()
@@ -428,27 +428,23 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     )
   }
 
-  /** Sends with the credential; resolves with the response and the generation it went out under. */
-  async function send(input: RequestInfo | URL, init: RequestInit): Promise<[Response, number]> {
-    const [generation, token] = await prepare()
-    // A string or URL has no `headers`: only a Request's own are the default.
-    const headers = new Headers(init.headers ?? (input as Request).headers)
-    if (token) headers.set('authorization', 'Bearer ' + token)
-    // Cookie: send the cookies unless the caller chose otherwise; bearer: the caller's choice, if any.
-    return [await fetchImpl(input, { ...init, headers, ...(!bearer && { credentials: init.credentials ?? 'include' }) }), generation]
-  }
-
   /** `client.fetch`: see auth-fetch.ts. */
   async function authFetch(input: RequestInfo | URL, init: AuthRequestInit = {}): Promise<Response> {
     const { auth: enabled = true, ...rest } = init
     if (!enabled || !appliesTo(input)) return fetchImpl(input, rest)
     // A Request's body can be read once: keep a copy for the retry before sending the original.
     const spare = (input as Request).clone?.() ?? input
-    const [response, generation] = await send(input, rest)
-    // A ReadableStream body cannot be sent twice.
-    if (response.status !== 401 || (rest.body as ReadableStream | null)?.getReader) return response
-    if (!(await shouldRetry(generation, errorCodeOf(await response.clone().json().catch(noop))))) return response
-    return (await send(spare, rest))[0]
+    for (let retry = false; ; retry = true) {
+      const [generation, token] = await prepare()
+      // A string or URL has no `headers`: only a Request's own are the default.
+      const headers = new Headers(rest.headers ?? (input as Request).headers)
+      if (token) headers.set('authorization', 'Bearer ' + token)
+      // Cookie: send the cookies unless the caller chose otherwise; bearer: the caller's choice, if any.
+      const response = await fetchImpl(retry ? spare : input, { ...rest, headers, ...(!bearer && { credentials: rest.credentials ?? 'include' }) })
+      // Once only; and a ReadableStream body cannot be sent twice.
+      if (retry || response.status !== 401 || (rest.body as ReadableStream | null)?.getReader) return response
+      if (!(await shouldRetry(generation, errorCodeOf(await response.clone().json().catch(noop))))) return response
+    }
   }
 
   /** Starts from what the other tabs or the token storage know. */
@@ -509,7 +505,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     ensureFresh: () => ready.then(() => refreshIf()),
     refresh: () => ready.then(() => run(true, record.generation)),
     setSession(response, { user = null } = {}) {
-      if (!isTokenResponse(response, transport)) throw new TypeError('not a ' + transport + ' token response')
+      if (!isTokenResponse(response, bearer)) throw new TypeError('not a token response')
       commitResponse(response, user)
     },
     async logout({ everywhere } = {}) {
