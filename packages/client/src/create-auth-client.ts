@@ -317,12 +317,10 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       // Our refresh token was rotated by that tab: presenting it would look like a replay. Wait instead.
       else if (!(await waitFor(handoffTimeoutMs, () => record.generation >= latest.generation))) throw new AuthClientError('refresh_failed', { status: 0 })
     }
-    if (record.generation > seen) {
-      if (status !== 'active') throw new AuthClientError('signed_out')
-      return // another tab did it meanwhile
-    }
-    if (!force && !needsRefresh(leadMs)) return
-    if (bearer && !tokens) throw new AuthClientError('signed_out')
+    // Moved past `seen`: another tab did it meanwhile, or the session ended. Bearer without
+    // tokens (signed out: no refresh is needed then, only forced) has nothing to present.
+    if (record.generation > seen ? status !== 'active' : bearer && !tokens) throw new AuthClientError('signed_out')
+    if (record.generation > seen || !(force || needsRefresh(leadMs))) return
     refreshes = refreshes.filter((t) => clock() - t < windowMs)
     if (refreshes.length >= maxRefreshes) {
       if (!loopReported) emit('refreshLoop', { count: refreshes.length, windowMs })
@@ -350,7 +348,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
       else (status = 'signedOut'), changed() // a cookie tab learned there is no session, without one having ended
       throw new AuthClientError('signed_out', { status: code, serverCode })
     }
-    if (code === 200 && isTokenResponse(body, bearer)) {
+    // The protocol answers 200; whatever the status, only a well-formed token response counts.
+    if (isTokenResponse(body, bearer)) {
       refreshes.push(clock())
       attempt = 0
       clearRetry()
