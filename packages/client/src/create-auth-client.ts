@@ -150,7 +150,6 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   }
   const locks = shares && (options.locks ?? win?.navigator?.locks)
   let memory: SharedRecord | null = null
-  let published = 0
 
   /** The shared record: localStorage's, else this tab's copy kept current by the channel. */
   function read(): SharedRecord | null {
@@ -164,7 +163,6 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   }
 
   function publish(next: SharedRecord, nextTokens?: Tokens | null): void {
-    published++
     try {
       storage?.setItem(name, JSON.stringify(next))
     } catch {
@@ -200,13 +198,14 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   async function exclusive(callback: () => Promise<void>): Promise<void> {
     if (locks) {
       // The next holder learns of a refresh made here from the record and the channel, both of
-      // which may land after the lock is granted (see cross-tab.ts): after a publish, keep the
-      // lock while they land, without making this tab's caller wait for it.
+      // which may land after the lock is granted (see cross-tab.ts): after a change (a publish,
+      // or news from another tab, which the next holder may lack as well), keep the lock while
+      // they land, without making this tab's caller wait for it.
       return new Promise<void>((resolve, reject) => {
         locks.request(name, async () => {
-          const before = published
+          const before = record
           await callback().then(resolve, reject)
-          if (published !== before) await waitFor(CHANNEL_SETTLE_MS)
+          if (record !== before) await waitFor(CHANNEL_SETTLE_MS)
         }).catch(reject)
       })
     }
