@@ -261,13 +261,8 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     tokens = ended ? null : nextTokens
     status = ended ? 'signedOut' : 'active'
     // A failing token storage must not break the session in memory.
-    if (bearer) {
-      try {
-        void Promise.resolve(tokenStorage?.save(tokens ? { ...tokens, expiresAt: expiresAt!, lifetimeMs: lifetimeMs!, sessionId, user } : null)).catch(noop)
-      } catch {
-        // see above
-      }
-    }
+    // (An async function: a throw and a rejection both end in its catch.)
+    if (bearer) (async () => tokenStorage?.save(tokens ? { ...tokens, expiresAt: expiresAt!, lifetimeMs: lifetimeMs!, sessionId, user } : null))().catch(noop)
     changed()
     if (ended) {
       if (wasActive) ended === 'session_expired' ? emit('sessionExpired', { source }) : emit('loggedOut', { reason: ended, source })
@@ -388,7 +383,7 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
   function appliesTo(input: RequestInfo | URL): boolean {
     // Relative and protocol-relative URLs resolve against the page; without a page, against a
     // stand-in base, so that a relative URL is still "the page's own origin".
-    const base = (globalThis as { location?: { href?: string } }).location?.href ?? 'https://page.invalid'
+    const base = (globalThis as { location?: { href?: string } }).location?.href ?? 'http://page.invalid'
     const originOf = (url: string) => {
       try {
         return new URL(url, base).origin
