@@ -40,8 +40,10 @@
  * Why one closure rather than a session module and a refresher module passing objects: the state
  * (`status`, `record`, `tokens`, the timers) is then local variables, which a minifier renames,
  * where properties of internal objects keep their full names in the shipped bundle (the size
- * budget of the package, see scripts/size.mjs). For the same reason the browser defaults of the platform
- * hooks, the emitter and the drop-in fetch live here too, as locals.
+ * budget of the package, see scripts/size.mjs). For the same reason the browser defaults of the
+ * platform hooks, the emitter, the lease and the drop-in fetch live here too, as locals. The
+ * shared record, the lease and the channel messages keep their names and shapes: tabs running
+ * another version of the client read them too.
  *
  * @module
  */
