@@ -30,7 +30,7 @@ const cuts = {
     [C, /subscribe\(options\.visibility, wake, \(win\) => \{[\s\S]*?\n  \}\)\n/, 'subscribe(options.visibility, wake, () => {})\n'],
     [C, "(win) => listen(win, 'online', retryNow)", '() => {}'],
     [C, "(win) => listen(win, 'storage', onStorage)", '() => {}'],
-    [C, /\(\) => listen\(channel as unknown as EventTargetish, 'message'[^\n]*\)\)\)\n/, '() => {})\n'],
+    [C, /  else if \(channel\) \(channel as unknown as BroadcastChannel\)\.onmessage[^\n]*\n/, ''],
   ],
   'events: emitter and the five events': [
     [C, /  function emit<[\s\S]*?\n  }\n\n/, ''],

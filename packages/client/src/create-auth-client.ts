@@ -481,8 +481,9 @@ export function createAuthClient(options: CreateAuthClientOptions): AuthClient {
     if (message?.type === 'ask') tokens && publish(record, tokens)
     else if (typeof message?.record?.generation == 'number') adopt(message.record, message.tokens)
   }
-  // A BroadcastChannel has no `subscribe`: its `message` events then.
-  if (channel) subscribe((channel as Partial<AuthChannel>).subscribe && channel, onMessage as (message: unknown) => void, () => listen(channel as unknown as EventTargetish, 'message', (event: MessageEvent) => onMessage(event.data)))
+  // A BroadcastChannel has no `subscribe`: its `onmessage` then (which its close() ends).
+  if ((channel as Partial<AuthChannel> | null)?.subscribe) offs.push(channel!.subscribe(onMessage as (message: unknown) => void))
+  else if (channel) (channel as unknown as BroadcastChannel).onmessage = (event) => onMessage(event.data)
   const onStorage = () => {
     waiters.forEach((waiter) => waiter())
     // Without a channel, the record's own `storage` events carry the news (never tokens).
