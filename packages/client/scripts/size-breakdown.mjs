@@ -11,20 +11,43 @@ const size = async (dir) => { const r = await build({ entryPoints: [join(dir, 'i
 const src = new URL('../src', import.meta.url).pathname
 const base = await size(src)
 const dir = join(mkdtempSync(join(tmpdir(), 'client-size-')), 'src')
+const C = 'create-auth-client.ts'
 const cuts = {
   'cross-tab: lock, record, channel': [
-    ['create-auth-client.ts', /  \/\*\* The shared record[\s\S]*?\n  async function withLease[\s\S]*?\n  }\n\n/, 'function read(): SharedRecord | null { return memory }\nfunction remember(next: SharedRecord) { memory = next }\nfunction publish(next: SharedRecord, _?: Tokens) { remember(next) }\nfunction exclusive(callback: () => Promise<void>) { return callback() }\n'],
-    ['create-auth-client.ts', /    channel\?\.subscribe[\s\S]*?\n    }\),\n    storage\?\.subscribe[\s\S]*?\n    }\),\n/, ''],
-    ['create-auth-client.ts', /  const leaseKey[\s\S]*?let leaseChanged[^\n]*\n/, 'const channel: any = null\nlet memory: SharedRecord | null = null\n'],
+    [C, /  \/\/ Cross-tab \(see cross-tab\.ts\)[\s\S]*?\n(?=  \/\*\* Calls every listener)/, 'const channel: any = null\nlet memory: SharedRecord | null = null\nconst read = () => memory\nconst publish = (..._: unknown[]) => {}\nconst waitFor = async (..._: unknown[]) => false\nconst exclusive = (callback: () => Promise<void>) => callback()\n'],
+    [C, /  const onMessage = [\s\S]*?\n  if \(storage\) subscribe[^\n]*\n/, ''],
   ],
-  '  of which the localStorage lease': [['create-auth-client.ts', /  async function withLease[\s\S]*?\n  }\n\n/, ''], ['create-auth-client.ts', 'storage ? withLease(storage, callback) : callback()', 'callback()']],
-  '  of which storage events as channel': [['create-auth-client.ts', /      \/\/ Without a channel, the record's own[\s\S]*?adopt\(latest, undefined, 'remote'\)\n/, '']],
-  'backoff, Retry-After, breaker': [['create-auth-client.ts', /    const now = clock\(\)\n    refreshes = [\s\S]*?loopReported = false\n/, ''], ['create-auth-client.ts', /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)\)/, '1000'], ['create-auth-client.ts', '      refreshes.push(clock())\n', '']],
-  'proactive timer + wake-ups': [['create-auth-client.ts', /  function reschedule\(\): void \{[\s\S]*?\n  }\n/, 'function reschedule(){}\n'], ['create-auth-client.ts', /    platform\.visibility\?\.subscribe[^\n]*\n    platform\.online\?\.subscribe[^\n]*\n/, '']],
-  'browser defaults of the hooks': [['platform.ts', /export function resolvePlatform[\s\S]*$/, 'export function resolvePlatform(o: any): Platform { return { timers: o.timers, visibility: o.visibility || null, online: o.online || null, locks: o.locks || null, channel: o.channel || null, storage: o.storage || null } }\n']],
-  'events: emitter and the five events': [['events.ts', /export function createEmitter[\s\S]*$/, 'export function createEmitter(_: unknown): Emitter { return { on: () => noop, emit() {}, clear() {} } }\n'], ['create-auth-client.ts', /emitter\.emit\([^\n]*\)/g, '0']],
-  'the fetch wrapper: credential, one retry': [['auth-fetch.ts', /export function createAuthFetch[\s\S]*$/, 'export function createAuthFetch(fetchImpl: typeof fetch, _: RequestAuth): typeof fetch { return fetchImpl }\n']],
-  'origin check': [['create-auth-client.ts', /function createTargetCheck[\s\S]*$/, 'function createTargetCheck(_: string) { return () => true }\n']],
+  '  of which the localStorage lease': [
+    [C, /    if \(!storage\) return callback\(\)[\s\S]*?storage\.removeItem\(leaseKey\)\n    }\n/, '    return callback()\n'],
+    [C, /  \/\*\* The owner of the lease[\s\S]*?\n  }\n\n/, ''],
+  ],
+  '  of which storage events as channel': [[C, /    \/\/ Without a channel, the record's own[\s\S]*?if \(latest\) adopt\(latest\)\n/, '']],
+  'browser defaults of the hooks': [
+    [C, / \?\? \(win && globalThis\.BroadcastChannel[^\n]*\)\)\n/, '\n'],
+    [C, ' ?? (win?.localStorage as AuthSharedStorage | undefined)', ''],
+    [C, ' ?? win?.navigator?.locks', ''],
+    [C, /  const listen = [\s\S]*?\n  }\n/, ''],
+    [C, /subscribe\(options\.visibility, wake, \(win\) => \{[\s\S]*?\n  \}\)\n/, 'subscribe(options.visibility, wake, () => {})\n'],
+    [C, "(win) => listen(win, 'online', retryNow)", '() => {}'],
+    [C, "(win) => listen(win, 'storage', onStorage)", '() => {}'],
+    [C, /  else if \(channel\) \(channel as unknown as BroadcastChannel\)\.onmessage[^\n]*\n/, ''],
+  ],
+  'events: emitter and the five events': [
+    [C, /  function emit<[\s\S]*?\n  }\n\n/, ''],
+    [C, /emit\('\w+', \{[^}]*\}\)/g, '0'],
+    [C, /    on\(name, listener\) \{[\s\S]*?\n    },\n/, '    on: () => noop,\n'],
+  ],
+  'the fetch wrapper: credential, one retry': [[C, /  async function authFetch[\s\S]*?\n  }\n\n/, '  const authFetch = (input: RequestInfo | URL, init?: AuthRequestInit) => fetchImpl(input, init)\n\n']],
+  'backoff, Retry-After, breaker': [
+    [C, /    refreshes = refreshes\.filter[\s\S]*?loopReported = false\n/, ''],
+    [C, /backoffDelay\(attempt\+\+[^\n]*clock\(\)\)/, '1000'],
+    [C, '      refreshes.push(clock())\n', ''],
+  ],
+  'proactive timer + wake-ups': [
+    [C, /    else if \(proactive\) \{[\s\S]*?\n    }\n  }\n/, '  }\n'],
+    [C, /  const wake = [\s\S]*?subscribe\(options\.online[^\n]*\n/, ''],
+  ],
+  'origin check': [[C, /  function appliesTo[\s\S]*?\n  }\n\n/, '  const appliesTo = (_: RequestInfo | URL) => true\n\n']],
 }
 for (const [name, edits] of Object.entries(cuts)) {
   rmSync(dir, { recursive: true, force: true }); cpSync(src, dir, { recursive: true })

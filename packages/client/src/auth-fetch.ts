@@ -17,10 +17,11 @@
  *
  * A `ReadableStream` body cannot be sent twice: such a request gets no retry.
  *
+ * The code is in the client's closure (`create-auth-client.ts`, for size: see its header); this
+ * module holds the types and the symbol.
+ *
  * @module
  */
-import { readErrorCode } from './token-response.js'
-
 /** The second argument of {@link AuthClient.fetch}: `RequestInit` plus the client's own options. */
 export interface AuthRequestInit extends RequestInit {
   /** `false` sends the request untouched: no credential, no refresh, no retry. Default `true`. */
@@ -39,40 +40,10 @@ export interface RequestAuth {
    * Waits for a fresh token (rejects with `signed_out` when the session ended meanwhile);
    * resolves with the generation the request goes out under and the bearer token, if any.
    */
-  prepare(): Promise<[generation: number, token: string | null]>
+  prepare(): Promise<[generation: number, token: string | undefined]>
   /** After a 401 (with the server's error `code`) of a request sent under `generation`: whether to send it once more. */
   shouldRetry(generation: number, code: string | undefined): Promise<boolean>
 }
 
 /** @internal Where a client keeps its {@link RequestAuth}: a registered symbol, so two copies of the package agree. */
 export const REQUEST_AUTH: unique symbol = Symbol.for('@auth/client:request-auth')
-
-/** @internal */
-export function createAuthFetch(fetchImpl: typeof fetch, auth: RequestAuth): (input: RequestInfo | URL, init?: AuthRequestInit) => Promise<Response> {
-  const send = async (input: RequestInfo | URL, init: RequestInit): Promise<[Response, number]> => {
-    const [generation, token] = await auth.prepare()
-    const headers = new Headers(init.headers ?? (isRequest(input) ? input.headers : undefined))
-    if (token !== null) headers.set('authorization', `Bearer ${token}`)
-    // Cookie: send the cookies unless the caller chose otherwise; bearer: the caller's choice, if any.
-    return [await fetchImpl(input, { ...init, headers, ...(auth.transport === 'cookie' && { credentials: init.credentials ?? 'include' }) }), generation]
-  }
-
-  return async function authFetch(input, init = {}) {
-    const { auth: enabled = true, ...rest } = init
-    if (!enabled || !auth.appliesTo(input)) return fetchImpl(input, rest)
-    // A Request's body can be read once: keep a copy for the retry before sending the original.
-    const spare = isRequest(input) ? input.clone() : input
-    const [response, generation] = await send(input, rest)
-    if (response.status !== 401 || isStream(rest.body)) return response
-    if (!(await auth.shouldRetry(generation, await readErrorCode(response.clone())))) return response
-    return (await send(spare, rest))[0]
-  }
-}
-
-function isRequest(input: RequestInfo | URL): input is Request {
-  return typeof Request === 'function' && input instanceof Request
-}
-
-function isStream(body: BodyInit | null | undefined): boolean {
-  return typeof ReadableStream === 'function' && body instanceof ReadableStream
-}

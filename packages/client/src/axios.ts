@@ -74,7 +74,7 @@ export function addAuthInterceptors(instance: AxiosInstance, client: AuthClient)
     if (config.skipAuth || !auth.appliesTo(fullUrl(config))) return config
     const [generation, token] = await auth.prepare()
     config[GENERATION] = generation
-    if (token !== null) config.headers.set('Authorization', `Bearer ${token}`)
+    if (token) config.headers.set('Authorization', `Bearer ${token}`)
     if (auth.transport === 'cookie') config.withCredentials ??= true
     return config
   })

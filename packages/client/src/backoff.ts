@@ -32,20 +32,13 @@ export interface BreakerOptions {
   windowMs?: number
 }
 
-/** @internal The wait before attempt `attempt + 1` (ms). */
-export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number, retryAfterMs: number | null): number {
-  const { baseMs = 1_000, capMs = 60_000 } = options
-  return Math.max(Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30))), retryAfterMs ?? 0)
-}
-
 /**
- * @internal `Retry-After` as milliseconds from now: delta-seconds or an HTTP date (RFC 9110
- * §10.2.3); `null` when absent or unreadable.
+ * @internal The wait before attempt `attempt + 1` (ms): full jitter, and at least `Retry-After`
+ * (delta-seconds or an HTTP date, RFC 9110 §10.2.3; ignored when unreadable).
  */
-export function parseRetryAfter(value: string | null, now: number): number | null {
-  if (value === null) return null
-  const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
-  const at = Date.parse(trimmed)
-  return Number.isNaN(at) ? null : Math.max(0, at - now)
+export function backoffDelay(attempt: number, { baseMs = 1_000, capMs = 60_000 }: BackoffOptions = {}, random: () => number, retryAfter: string | null | undefined, now: number): number {
+  // Seconds (`Number` skips surrounding whitespace; null and '' are 0), else a date.
+  const seconds = Number(retryAfter)
+  const retryAfterMs = seconds >= 0 ? seconds * 1000 : Date.parse(retryAfter!) - now
+  return Math.max(Math.floor(random() * Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30))), retryAfterMs || 0)
 }

@@ -61,24 +61,3 @@ export type TabMessage = { type: 'state'; record: SharedRecord; tokens?: Tokens 
 export const LEASE_SETTLE_MS = 100
 /** @internal How long a lock holder keeps the Web Lock after a refresh that published. */
 export const CHANNEL_SETTLE_MS = 50
-
-/** The JSON in `text`, or `null` (`JSON.parse(null)` is `null` too). */
-function parseJson(text: string | null): unknown {
-  try {
-    return JSON.parse(text!)
-  } catch {
-    return null
-  }
-}
-
-/** @internal The shared record in `text`, or `null`. */
-export function parseRecord(text: string | null): SharedRecord | null {
-  const record = parseJson(text) as SharedRecord | null
-  return typeof record?.generation === 'number' ? record : null
-}
-
-/** @internal The owner of the lease in `text` while it is valid, else `null`. */
-export function leaseOwner(text: string | null, now: number): string | null {
-  const lease = parseJson(text) as { owner?: unknown; until?: unknown } | null
-  return typeof lease?.owner === 'string' && typeof lease.until === 'number' && lease.until > now ? lease.owner : null
-}

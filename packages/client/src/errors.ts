@@ -62,9 +62,9 @@ export class AuthClientError extends Error {
    * @param code - what failed; it is the message too
    * @param details - status, server code, retry delay, cause
    */
-  constructor(code: AuthClientErrorCode, { cause, ...details }: AuthClientErrorDetails = {}) {
-    // The message is the code: fixed, short, and never a token.
-    super(code, cause === undefined ? undefined : { cause })
-    Object.assign(this, { name: 'AuthClientError', code, ...details })
+  constructor(code: AuthClientErrorCode, details?: AuthClientErrorDetails) {
+    // The message is the code: fixed, short, and never a token. `details.cause` becomes `cause`.
+    super(code, details)
+    Object.assign(this, { name: 'AuthClientError', code }, details)
   }
 }

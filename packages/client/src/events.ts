@@ -53,36 +53,3 @@ export type AuthClientEventName = keyof AuthClientEvents
 
 /** A listener of one event. */
 export type AuthClientListener<TName extends AuthClientEventName> = (event: AuthClientEvents[TName]) => void
-
-/** @internal Does nothing: the one handler for a promise whose failure is dealt with elsewhere. */
-export const noop = (): void => {}
-
-/** @internal A typed emitter: a throwing listener does not stop the others. */
-export interface Emitter {
-  on<TName extends AuthClientEventName>(name: TName, listener: AuthClientListener<TName>): () => void
-  emit<TName extends AuthClientEventName>(name: TName, event: AuthClientEvents[TName]): void
-  clear(): void
-}
-
-/** @internal */
-export function createEmitter(onListenerError: (error: unknown) => void): Emitter {
-  const listeners = new Map<AuthClientEventName, Set<(event: never) => void>>()
-  return {
-    on(name, listener) {
-      let set = listeners.get(name)
-      if (!set) listeners.set(name, (set = new Set()))
-      set.add(listener)
-      return () => void set.delete(listener)
-    },
-    emit(name, event) {
-      for (const listener of [...(listeners.get(name) ?? [])]) {
-        try {
-          ;(listener as (event: unknown) => void)(event)
-        } catch (error) {
-          onListenerError(error)
-        }
-      }
-    },
-    clear: () => listeners.clear(),
-  }
-}

@@ -26,19 +26,14 @@ export interface TokenResponse {
   sessionId?: string
 }
 
-/** @internal Whether `value` is a token response this client can use in `transport`. */
-export function isTokenResponse(value: unknown, transport: 'cookie' | 'bearer'): value is TokenResponse {
+/** @internal Whether `value` is a token response this client can use (`bearer`: with the tokens). */
+export function isTokenResponse(value: unknown, bearer: boolean): value is TokenResponse {
   const body = value as Partial<Record<keyof TokenResponse, unknown>> | null
-  return Number.isFinite(body?.expiresIn) && (body!.expiresIn as number) >= 0 && (transport === 'cookie' || (typeof body!.accessToken === 'string' && typeof body!.refreshToken === 'string'))
+  return Number.isFinite(body?.expiresIn) && (body!.expiresIn as number) >= 0 && (!bearer || (typeof body!.accessToken === 'string' && typeof body!.refreshToken === 'string'))
 }
 
 /** @internal The `code` of a protocol error body (`{ error: { code } }`), or `undefined`. */
 export function errorCodeOf(body: unknown): string | undefined {
   const code = (body as { error?: { code?: unknown } } | null)?.error?.code
   return typeof code === 'string' ? code : undefined
-}
-
-/** @internal The `code` of a protocol error response, or `undefined`. */
-export function readErrorCode(response: Response): Promise<string | undefined> {
-  return response.json().then(errorCodeOf, () => undefined)
 }

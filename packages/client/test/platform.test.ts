@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { backoffDelay, parseRetryAfter } from '../src/backoff.js'
+import { backoffDelay } from '../src/backoff.js'
 import { createAuthClient, createMemoryTokenStorage, isServer, type StoredSession, type TokenResponse, type TokenStorage } from '../src/index.js'
 import { createFakeServer, fakeTimers } from './fakes.js'
 
@@ -72,16 +72,18 @@ describe('backoff', () => {
     [' 0 ', 0],
     ['Tue, 14 Nov 2023 22:13:40 GMT', 20_000], // now is 22:13:20
     ['Tue, 14 Nov 2023 22:00:00 GMT', 0],
-    ['soon', null],
-    [null, null],
-  ])('reads Retry-After %j as %j ms', (value, expected) => {
-    expect(parseRetryAfter(value, Date.parse('2023-11-14T22:13:20Z'))).toBe(expected)
+    ['soon', 0],
+    ['', 0],
+    [null, 0],
+  ])('waits at least Retry-After %j: %j ms', (value, expected) => {
+    expect(backoffDelay(0, {}, () => 0, value, Date.parse('2023-11-14T22:13:20Z'))).toBe(expected)
   })
 
   it('caps the window and never waits less than Retry-After', () => {
-    expect(backoffDelay(0, {}, () => 0.999, null)).toBe(999)
-    expect(backoffDelay(20, {}, () => 1, null)).toBe(60_000)
-    expect(backoffDelay(3, { baseMs: 100, capMs: 500 }, () => 1, null)).toBe(500)
-    expect(backoffDelay(0, {}, () => 0, 5_000)).toBe(5_000)
+    expect(backoffDelay(0, {}, () => 0.999, null, 0)).toBe(999)
+    expect(backoffDelay(20, {}, () => 1, null, 0)).toBe(60_000)
+    expect(backoffDelay(3, { baseMs: 100, capMs: 500 }, () => 1, null, 0)).toBe(500)
+    expect(backoffDelay(0, {}, () => 0, '5', 0)).toBe(5_000)
+    expect(backoffDelay(0, {}, () => 0.999, '0', 0)).toBe(999)
   })
 })
