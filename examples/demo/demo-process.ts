@@ -34,7 +34,7 @@ export function spawnDemo(env: Record<string, string | undefined>): DemoProcess 
   // REDIS_URL and NODE_ENV unset unless given: not the test runner's (vitest sets NODE_ENV=test).
   const child = spawn(process.execPath, ['--import', pathToFileURL(TSX_LOADER).href, '--conditions=@auth/source', 'examples/demo/index.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: undefined, REDIS_URL: undefined, DEMO_FRAMEWORK: undefined, ...env },
+    env: { ...process.env, NODE_ENV: undefined, REDIS_URL: undefined, DEMO_FRAMEWORK: undefined, DEMO_PARENT_PID: String(process.pid), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so cleanup reaches anything it starts
   })

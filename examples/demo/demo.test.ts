@@ -1,6 +1,7 @@
 // The demo server end to end: started as a child process on a free port (once on the memory
 // store, once on a real redis-server), driven over real HTTP the way its page and a non-browser
 // client drive it, then stopped with a signal. And the ways it refuses to start.
+import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { freePort, type RedisServer, startRedisServer } from '@auth/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -349,5 +350,17 @@ describe('the demo refuses to start', () => {
     } finally {
       taken.close()
     }
+  })
+})
+
+describe('the demo started by a test', () => {
+  it('stops by itself once the process that started it is gone, even killed with SIGKILL (DEMO_PARENT_PID)', async () => {
+    const parent = spawn('sleep', ['600'], { stdio: 'ignore' })
+    const demo = await startDemo({ DEMO_PARENT_PID: String(parent.pid), PORT: String(await freePort()) })
+    parent.kill('SIGKILL')
+    const started = Date.now()
+    expect(await demo.exited).toEqual({ code: 0, signal: null })
+    expect(Date.now() - started).toBeLessThan(STOP_BUDGET_MS)
+    expect(demo.stdout()).toContain('demo: stopped (SIGTERM)')
   })
 })

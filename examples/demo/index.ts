@@ -61,3 +61,18 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
 }
 process.on('SIGINT', (signal) => void stop(signal))
 process.on('SIGTERM', (signal) => void stop(signal))
+
+// Started by a test (`demo-process.ts`, which runs it detached), the demo stops once that process is
+// gone, even when it was killed outright: nothing else would stop it.
+const parentPid = Number(process.env.DEMO_PARENT_PID)
+if (Number.isInteger(parentPid) && parentPid > 0) {
+  const watch = setInterval(() => {
+    try {
+      process.kill(parentPid, 0)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return
+      clearInterval(watch)
+      void stop('SIGTERM')
+    }
+  }, 1000).unref()
+}

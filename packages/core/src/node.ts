@@ -10,8 +10,10 @@ import { nodeCryptoBackend } from './node/crypto-backend.js'
 import { createVerifier as createVerifierWith, type CreateVerifierOptions, type Verifier } from './verifier.js'
 
 export { nodeCryptoBackend }
-export { applyNodeHeaders, createNodeHandler, fromNodeRequest, sendNodeResponse } from './node/http-bridge.js'
-export type { FromNodeRequestOptions } from './node/http-bridge.js'
+export { applyNodeHeaders, createNodeHandler, createNodeRequestMapper, fromNodeRequest, sendNodeResponse } from './node/http-bridge.js'
+export type { FromNodeRequestOptions, NodeRequestMapping } from './node/http-bridge.js'
+export { createRequestState } from './node/request-state.js'
+export type { RequestState, RequestStateProperty } from './node/request-state.js'
 
 /**
  * {@link @auth/core!createVerifier | createVerifier} with the `node:crypto` backend as default.

@@ -87,6 +87,8 @@ it('exports exactly these values from each entry point', () => {
         "applyNodeHeaders",
         "createAuth",
         "createNodeHandler",
+        "createNodeRequestMapper",
+        "createRequestState",
         "createVerifier",
         "fromNodeRequest",
         "nodeCryptoBackend",

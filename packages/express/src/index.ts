@@ -5,7 +5,7 @@
  * @module @auth/express
  */
 import type { AuthError, AuthenticateResult, AuthHttp, AuthHttpResponse, AuthPrincipal, HttpLoginOptions, RequireAuthOptions } from '@auth/core'
-import { applyNodeHeaders, fromNodeRequest, sendNodeResponse } from '@auth/core/node'
+import { applyNodeHeaders, createNodeRequestMapper, createRequestState, sendNodeResponse } from '@auth/core/node'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 declare global {
@@ -20,13 +20,14 @@ declare global {
 
 export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 
-const STATE = Symbol.for('@auth/express')
-type WithState = Request & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
-const exchangeOf = (req: Request) => fromNodeRequest(req, { url: req.originalUrl, ip: () => req.ip, parsedBody: req.body })
+type State = { readonly http: AuthHttp; readonly result: AuthenticateResult }
+// Nothing is written on `req` (Express 5 makes every added property a new hidden class, per request): `req.auth` is an accessor.
+const states = createRequestState<Request, State>({ name: 'auth', read: (state) => state.result.principal })
+const exchangeOf = createNodeRequestMapper<Request>({ url: (req) => req.originalUrl, ip: (req) => req.ip, parsedBody: (req) => req.body })
 const send = (req: Request, res: Response, answer: AuthHttpResponse) => sendNodeResponse(res, answer, req.method)
 
 function stateOf(req: Request, caller: string) {
-  const state = (req as WithState)[STATE]
+  const state = states.get(req)
   if (!state) throw new Error(`@auth/express: ${caller} needs createAuthMiddleware(http) mounted before it`)
   return state
 }
@@ -64,8 +65,7 @@ export function createAuthMiddleware(http: AuthHttp): RequestHandler {
 function proceed(http: AuthHttp, req: Request, res: Response, next: NextFunction, result: AuthenticateResult): void {
   if (result.cookies.length > 0) applyNodeHeaders(res, { headers: {}, cookies: result.cookies })
   if (result.answerNow) return send(req, res, http.errorResponse(result.error, result))
-  ;(req as WithState)[STATE] = { http, result }
-  req.auth = result.principal
+  states.set(req, { http, result })
   next()
 }
 

@@ -53,6 +53,42 @@ describe.each(Object.entries(majors))('%s', (_name, express) => {
     expect(await me.json()).toEqual({ auth: { sub: 'alice', transport: 'bearer' } })
   })
 
+  it('req.auth reads in a mounted sub-app and a router, writes nothing on req, and can be assigned by the application', async () => {
+    const http = await setup()
+    const app = express()
+    const keys: { before?: Array<string | symbol>; after?: Array<string | symbol> } = {}
+    app.use((req, _res, next) => ((keys.before = Reflect.ownKeys(req)), next()))
+    app.use(createAuthMiddleware(http))
+    app.use((req, _res, next) => ((keys.after = Reflect.ownKeys(req)), next()))
+    app.post('/login', (req, res, next) => {
+      login(req, res, { sub: 'alice', transport: 'bearer' }).catch(next)
+    })
+    const sub = express()
+    sub.get('/me', requireAuth(), (req, res) => {
+      res.json({ sub: req.auth?.sub ?? null })
+    })
+    app.use('/sub', sub)
+    const router = express.Router()
+    router.get('/me', (req, res) => {
+      res.json({ sub: req.auth === null ? null : req.auth?.sub })
+    })
+    app.use('/router', router)
+    app.get('/assigned', (req, res) => {
+      req.auth = { ...req.auth!, sub: 'impersonated' }
+      res.json({ sub: req.auth.sub })
+    })
+    const url = await listen(app)
+    const { accessToken } = (await (await fetch(`${url}/login`, { method: 'POST' })).json()) as { accessToken: string }
+    const headers = { authorization: `Bearer ${accessToken}` }
+    const read = async (path: string, init?: RequestInit) => (await (await fetch(`${url}${path}`, init)).json()) as unknown
+    expect(await read('/sub/me', { headers })).toEqual({ sub: 'alice' })
+    expect(keys.after).toEqual(keys.before)
+    expect(await read('/router/me', { headers })).toEqual({ sub: 'alice' })
+    expect(await read('/router/me')).toEqual({ sub: null })
+    expect(await read('/assigned', { headers })).toEqual({ sub: 'impersonated' })
+    expect(await read('/router/me', { headers })).toEqual({ sub: 'alice' })
+  })
+
   it('requireAuth and login without the middleware fail loudly through Express, naming what is missing', async () => {
     const http = await setup()
     const app = express()

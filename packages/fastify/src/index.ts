@@ -4,8 +4,8 @@
  * @module @auth/fastify
  */
 import { type AuthError, type AuthenticateResult, type AuthHttp, type AuthHttpResponse, type AuthPrincipal, type HttpLoginOptions, isAuthError, type RequireAuthOptions } from '@auth/core'
-import { fromNodeRequest } from '@auth/core/node'
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { createNodeRequestMapper } from '@auth/core/node'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 
 declare module 'fastify' {
@@ -27,7 +27,7 @@ const STATE = Symbol.for('@auth/fastify')
 const AUTH_ROUTE = Symbol('@auth/fastify route')
 type WithState = FastifyRequest & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']
-const exchangeOf = (request: FastifyRequest) => fromNodeRequest(request.raw, { url: request.raw.url ?? request.url, ip: () => request.ip, parsedBody: request.body })
+const exchangeOf = createNodeRequestMapper<FastifyRequest>({ req: (request) => request.raw, url: (request) => request.raw.url ?? request.url, ip: (request) => request.ip, parsedBody: (request) => request.body })
 function send(reply: FastifyReply, answer: AuthHttpResponse): FastifyReply {
   reply.code(answer.status).headers(answer.headers)
   for (const cookie of answer.cookies) reply.header('set-cookie', cookie) // Fastify appends set-cookie
@@ -112,11 +112,11 @@ export const authPlugin = fp(plugin, { name: '@auth/fastify', fastify: '4.x || 5
  *
  * @param options - roles and a check of your own
  */
-export function requireAuth(options?: RequireAuthOptions): preHandlerAsyncHookHandler {
-  return async function requireAuth(request, reply) {
+export function requireAuth(options?: RequireAuthOptions): preHandlerHookHandler {
+  return function requireAuth(request, reply, done) { // callback style: no Promise per request
     const { http, result } = stateOf(request, 'requireAuth')
     const refusal = http.authorize(result, options)
-    if (refusal) return send(reply, refusal)
+    return refusal ? void send(reply, refusal) : done() // answered: no done()
   }
 }
 

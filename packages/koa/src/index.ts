@@ -5,7 +5,7 @@
  * @module @auth/koa
  */
 import type { AuthError, AuthenticateResult, AuthHttp, AuthHttpResponse, AuthPrincipal, HttpLoginOptions, RequireAuthOptions } from '@auth/core'
-import { fromNodeRequest } from '@auth/core/node'
+import { createNodeRequestMapper } from '@auth/core/node'
 import type { Context, Middleware, Next } from 'koa'
 
 declare module 'koa' {
@@ -20,7 +20,7 @@ export type { AuthPrincipal, RequireAuthOptions } from '@auth/core'
 const STATE = Symbol.for('@auth/koa')
 type WithState = Context & { [STATE]?: { http: AuthHttp; result: AuthenticateResult } }
 
-const exchangeOf = (ctx: Context) => fromNodeRequest(ctx.req, { url: ctx.originalUrl, ip: () => ctx.ip, parsedBody: (ctx.request as { body?: unknown }).body }) // `ip` read by logins only
+const exchangeOf = createNodeRequestMapper<Context>({ req: (ctx) => ctx.req, url: (ctx) => ctx.originalUrl, ip: (ctx) => ctx.ip, parsedBody: (ctx) => (ctx.request as { body?: unknown }).body }) // made once: a request allocates its view only
 
 /** Writes the protocol's answer the Koa way: Koa sends it (and drops the body of a `HEAD`). */
 function send(ctx: Context, answer: AuthHttpResponse): void {

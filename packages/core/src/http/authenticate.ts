@@ -18,7 +18,7 @@ import { type Auth, verifyAccessTokenNowOf } from '../auth.js'
 import { AuthError, isAuthError } from '../errors.js'
 import { isThenable } from '../lib/thenable.js'
 import type { VerifyAccessTokenResult, VerifyNowFn } from '../token/verify.js'
-import { parseBearer } from './bearer.js'
+import { bearerTokenOf } from './bearer.js'
 import type { CookiePolicy } from './cookie-policy.js'
 import { checkCsrf, type CsrfPolicy } from './csrf.js'
 import type { AuthHttpRequest, AuthPrincipal, HttpTransport } from './exchange.js'
@@ -91,12 +91,12 @@ export function authenticateRequestNow(ctx: HttpContext, request: AuthHttpReques
   const authorization = request.header('authorization')
   if (authorization !== undefined && authorization !== null && authorization !== '') {
     if (String(authorization).length > MAX_AUTHORIZATION_LENGTH) return refused('none', new AuthError('bad_request', { reason: 'header_too_large' }))
-    const bearer = parseBearer(authorization)
-    if (!bearer.ok && bearer.reason === 'malformed') return refused('none', new AuthError('bad_request', { reason: 'authorization' }))
-    if (bearer.ok) {
+    const bearer = bearerTokenOf(authorization)
+    if (typeof bearer === 'string') {
       if (!ctx.transports.has('bearer')) return refused('bearer', new AuthError('bad_request', { reason: 'transport' }))
-      return verifyAccess(ctx, bearer.token, 'bearer')
+      return verifyAccess(ctx, bearer, 'bearer')
     }
+    if (bearer.reason === 'malformed') return refused('none', new AuthError('bad_request', { reason: 'authorization' }))
     // Another scheme (Basic, …) is not ours: the cookies decide.
   }
   const read = ctx.cookies.read(request.header('cookie'))

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseBearer } from './bearer.js'
 
@@ -59,5 +60,22 @@ describe('parseBearer', () => {
     ['a list with a non-string', [42]],
   ])('answers malformed for %s', (_, header) => {
     expect(parseBearer(header as never)).toEqual({ ok: false, reason: 'malformed' })
+  })
+
+  it('answers as the two regular expressions of RFC 6750 §2.1 do, for any header (the fast path included)', () => {
+    // The reference: the grammar as two regular expressions, as parseBearer read it before its fast path.
+    const reference = (value: string) => {
+      if (value === '') return { ok: false, reason: 'missing' }
+      const scheme = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?= |$)/.exec(value)
+      if (!scheme) return { ok: false, reason: 'malformed' }
+      if (scheme[0].toLowerCase() !== 'bearer') return { ok: false, reason: 'scheme' }
+      const credentials = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i.exec(value)
+      return credentials ? { ok: true, token: credentials[1] } : { ok: false, reason: 'malformed' }
+    }
+    const piece = fc.constantFrom('Bearer', 'bearer', 'BEARER', 'bEaReR', 'Bearer ', ' ', '  ', '=', '==', 'a', 'Z9', '-._~+/', ',', '"', '\t', '\r\n', '\u00f6', 'B\u00e9arer', 'Basic ', JWT, '%')
+    const header = fc.oneof(fc.array(piece, { maxLength: 6 }).map((parts) => parts.join('')), fc.string({ maxLength: 24 }), fc.string({ maxLength: 12 }).map((tail) => `Bearer ${tail}`))
+    fc.assert(fc.property(header, (value) => {
+      expect(parseBearer(value)).toEqual(reference(value))
+    }), { numRuns: 5000 })
   })
 })

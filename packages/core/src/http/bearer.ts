@@ -36,9 +36,15 @@ const SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?= |$)/
 /** The Bearer scheme, one space, one b64token (RFC 6750 §2.1). */
 const CREDENTIALS = /^bearer ([A-Za-z0-9\-._~+/]+=*)$/i
 
-const MISSING: ParseBearerResult = Object.freeze({ ok: false, reason: 'missing' })
-const SCHEME_REFUSED: ParseBearerResult = Object.freeze({ ok: false, reason: 'scheme' })
-const MALFORMED: ParseBearerResult = Object.freeze({ ok: false, reason: 'malformed' })
+/** The b64token after `Bearer ` to the end, from `lastIndex` 7 (sticky: `test` allocates no match). */
+const B64TOKEN = /[A-Za-z0-9\-._~+/]+=*$/y
+
+/** @internal A refusal of {@link parseBearer}. */
+export type ParseBearerFailure = Extract<ParseBearerResult, { ok: false }>
+
+const MISSING: ParseBearerFailure = Object.freeze({ ok: false, reason: 'missing' })
+const SCHEME_REFUSED: ParseBearerFailure = Object.freeze({ ok: false, reason: 'scheme' })
+const MALFORMED: ParseBearerFailure = Object.freeze({ ok: false, reason: 'malformed' })
 
 /**
  * Reads the bearer token from an `Authorization` header value. Never throws; the scheme is
@@ -64,6 +70,17 @@ const MALFORMED: ParseBearerResult = Object.freeze({ ok: false, reason: 'malform
  * @param authorization - the `Authorization` header value (or values), or nothing
  */
 export function parseBearer(authorization: string | readonly string[] | null | undefined): ParseBearerResult {
+  const token = bearerTokenOf(authorization)
+  return typeof token === 'string' ? { ok: true, token } : token
+}
+
+/**
+ * @internal {@link parseBearer} without its result object: the token, or the refusal. The usual
+ * header (`Bearer ` in any case, then a b64token) is read by character codes and one `test` of a
+ * sticky pattern, which allocates nothing but the token's slice; anything else takes the
+ * regular expressions that tell `scheme` from `malformed`.
+ */
+export function bearerTokenOf(authorization: string | readonly string[] | null | undefined): string | ParseBearerFailure {
   let value: unknown = authorization
   if (Array.isArray(value)) {
     if (value.length > 1) return MALFORMED
@@ -71,9 +88,18 @@ export function parseBearer(authorization: string | readonly string[] | null | u
   }
   if (value === undefined || value === null || value === '') return MISSING
   if (typeof value !== 'string') return MALFORMED
+  if (value.length > 7 && value.charCodeAt(6) === 32 && isBearerScheme(value)) {
+    B64TOKEN.lastIndex = 7
+    return B64TOKEN.test(value) ? value.slice(7) : MALFORMED
+  }
   const scheme = SCHEME.exec(value)
   if (!scheme) return MALFORMED
   if (scheme[0].toLowerCase() !== 'bearer') return SCHEME_REFUSED
   const credentials = CREDENTIALS.exec(value)
-  return credentials ? { ok: true, token: credentials[1] as string } : MALFORMED
+  return credentials ? (credentials[1] as string) : MALFORMED
+}
+
+/** Whether `value` starts with `bearer` in any case (ASCII letters only: `| 32` lowers them). */
+function isBearerScheme(value: string): boolean {
+  return (value.charCodeAt(0) | 32) === 98 && (value.charCodeAt(1) | 32) === 101 && (value.charCodeAt(2) | 32) === 97 && (value.charCodeAt(3) | 32) === 114 && (value.charCodeAt(4) | 32) === 101 && (value.charCodeAt(5) | 32) === 114
 }

@@ -6,7 +6,7 @@ import { IncomingMessage } from 'node:http'
 import { Socket } from 'node:net'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { fromNodeRequest } from './http-bridge.js'
+import { createNodeRequestMapper, fromNodeRequest } from './http-bridge.js'
 
 function incoming(rawHeaders: string[], method = 'GET'): IncomingMessage {
   const req = new IncomingMessage(new Socket())
@@ -58,5 +58,41 @@ describe('fromNodeRequest', () => {
     expect(fromNodeRequest(req, { ip: '198.51.100.4' }).ip).toBe('198.51.100.4')
     expect(fromNodeRequest(req, { ip: () => undefined }).ip).toBe(req.socket.remoteAddress)
     expect(fromNodeRequest(req).ip).toBe(req.socket.remoteAddress)
+  })
+})
+
+describe('createNodeRequestMapper', () => {
+  interface Ctx { readonly req: IncomingMessage; readonly originalUrl: string; readonly ip: string; readonly body?: unknown }
+  const reads: string[] = []
+  const exchangeOf = createNodeRequestMapper<Ctx>({
+    req: (ctx) => ctx.req,
+    url: (ctx) => (reads.push('url'), ctx.originalUrl),
+    ip: (ctx) => (reads.push('ip'), ctx.ip),
+    parsedBody: (ctx) => (reads.push('body'), ctx.body),
+  })
+
+  it('maps a framework object through its readers: the URL at once, the address and the body only when asked', () => {
+    reads.length = 0
+    const req = incoming(['Authorization', 'Bearer x'])
+    const view = exchangeOf({ req, originalUrl: '/mounted/me', ip: '203.0.113.9' })
+    expect([view.method, view.url, view.header('authorization'), reads]).toEqual(['GET', '/mounted/me', 'Bearer x', ['url']])
+    expect([view.ip, reads]).toEqual(['203.0.113.9', ['url', 'ip']])
+  })
+
+  it('takes the parsed body once the stream is consumed, and the stream otherwise', async () => {
+    const consumed = Object.assign(Readable.from([]), { method: 'POST', url: '/', rawHeaders: [], headers: {} }) as unknown as IncomingMessage
+    for await (const _ of consumed) void _
+    const view = exchangeOf({ req: consumed, originalUrl: '/', ip: '::1', body: { a: 1 } })
+    expect([view.parsedBody, view.readBody]).toEqual([{ a: 1 }, undefined])
+    const unread = Object.assign(Readable.from([Buffer.from('{"b":2}')]), { method: 'POST', url: '/', rawHeaders: [], headers: {} }) as unknown as IncomingMessage
+    const fresh = exchangeOf({ req: unread, originalUrl: '/', ip: '::1' })
+    expect(fresh.parsedBody).toBeUndefined()
+    expect(await fresh.readBody!(1024)).toBe('{"b":2}')
+  })
+
+  it('defaults to the object as the Node request, its url and its socket address', () => {
+    const req = incoming([])
+    const view = createNodeRequestMapper({})(req)
+    expect([view.url, view.ip]).toEqual(['/me?x=1', req.socket.remoteAddress])
   })
 })

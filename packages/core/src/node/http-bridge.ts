@@ -56,41 +56,98 @@ export interface FromNodeRequestOptions {
  * @param options - the URL, address and parsed body the framework knows better
  */
 export function fromNodeRequest(req: IncomingMessage, options: FromNodeRequestOptions = NO_OPTIONS): AuthHttpRequest {
-  return new NodeRequestView(req, options)
+  return new NodeRequestView(req, options, FROM_OPTIONS)
 }
 
 const NO_OPTIONS: FromNodeRequestOptions = Object.freeze({})
 
 /**
- * The request view of {@link fromNodeRequest}: one object per request, its methods on the
- * prototype (no closures per request). Headers are read from `req.rawHeaders` by name, when asked
- * for: the same values `headersDistinct` would give (every occurrence, in order), without
- * building that object (an array for every header of the request) on every request, where the
- * protocol reads one header (`Authorization`) or two.
+ * What {@link createNodeRequestMapper} reads from a framework's request object `S` (Express' `req`,
+ * Koa's `ctx`, Fastify's `request`). Each is a function of that object, made once, so mapping a
+ * request allocates the view alone.
  */
-class NodeRequestView implements AuthHttpRequest {
+export interface NodeRequestMapping<S> {
+  /** The Node request inside it (Koa: `(ctx) => ctx.req`; Fastify: `(request) => request.raw`); default the object itself. */
+  readonly req?: (source: S) => IncomingMessage
+  /** The request target; default the Node request's `url`. Express: `(req) => req.originalUrl`, which survives mounting. */
+  readonly url?: (source: S) => string | undefined
+  /** The client address, read only when the protocol uses it (login metadata); default the socket's. Express: `(req) => req.ip`. */
+  readonly ip?: (source: S) => string | undefined
+  /** A body the framework already parsed, read only by the routes that take a body, once the stream was consumed. */
+  readonly parsedBody?: (source: S) => unknown
+}
+
+/**
+ * {@link fromNodeRequest} for a framework's request object, with the functions that read it made
+ * once: the mapper allocates the request view and nothing else per request (no options object, no
+ * closure), which is what the adapters call on every request.
+ *
+ * Exported from `'@auth/core/node'`.
+ *
+ * @example
+ * ```ts
+ * import { createNodeRequestMapper } from '@auth/core/node'
+ *
+ * const exchangeOf = createNodeRequestMapper<Context>({ req: (ctx) => ctx.req, url: (ctx) => ctx.originalUrl, ip: (ctx) => ctx.ip })
+ * const result = http.authenticateNow(exchangeOf(ctx))
+ * ```
+ *
+ * @param mapping - how to read the Node request, URL, address and parsed body from `S`
+ */
+export function createNodeRequestMapper<S extends object = IncomingMessage>(mapping: NodeRequestMapping<S>): (source: S) => AuthHttpRequest {
+  const { req = (source: S) => source as unknown as IncomingMessage } = mapping
+  const readers: Readers<S> = { url: mapping.url, ip: mapping.ip, parsedBody: mapping.parsedBody }
+  return (source) => new NodeRequestView(req(source), source, readers)
+}
+
+/** The optional readers of a mapping, each a function of the source (`undefined`: the Node request's own). */
+interface Readers<S> {
+  readonly url: ((source: S) => string | undefined) | undefined
+  readonly ip: ((source: S) => string | undefined) | undefined
+  readonly parsedBody: ((source: S) => unknown) | undefined
+}
+
+/** {@link fromNodeRequest}'s options as a mapping whose source is the options object. */
+const FROM_OPTIONS: Readers<FromNodeRequestOptions> = {
+  url: (options) => options.url,
+  ip: (options) => (typeof options.ip === 'function' ? options.ip() : options.ip),
+  parsedBody: (options) => options.parsedBody,
+}
+
+/**
+ * The request view of {@link fromNodeRequest} and {@link createNodeRequestMapper}: one object per
+ * request, its methods on the prototype (no closures per request). Headers are read from
+ * `req.rawHeaders` by name, when asked for: the same values `headersDistinct` would give (every
+ * occurrence, in order), without building that object (an array for every header of the request)
+ * on every request, where the protocol reads one header (`Authorization`) or two.
+ */
+class NodeRequestView<S> implements AuthHttpRequest {
   readonly method: string
   readonly url: string
   readonly #req: IncomingMessage
-  readonly #options: FromNodeRequestOptions
-  /** Whether a body parser read the stream: then its `parsedBody` is the body, and there is no `readBody`. */
-  readonly #consumed: boolean
+  readonly #source: S
+  readonly #readers: Readers<S>
 
-  constructor(req: IncomingMessage, options: FromNodeRequestOptions) {
+  constructor(req: IncomingMessage, source: S, readers: Readers<S>) {
     this.#req = req
-    this.#options = options
+    this.#source = source
+    this.#readers = readers
     this.method = req.method ?? 'GET'
-    this.url = options.url ?? req.url ?? '/'
-    this.#consumed = req.readableEnded && options.parsedBody !== undefined
+    this.url = readers.url?.(source) ?? req.url ?? '/'
+  }
+
+  /** Whether a body parser read the stream: then its `parsedBody` is the body, and there is no `readBody`. */
+  #consumed(): boolean {
+    return this.#req.readableEnded && this.#readers.parsedBody?.(this.#source) !== undefined
   }
 
   get parsedBody(): unknown {
-    return this.#consumed ? this.#options.parsedBody : undefined
+    return this.#consumed() ? this.#readers.parsedBody?.(this.#source) : undefined
   }
 
   /** A reader bound to this request (it may be called detached), made only by the routes that read a body. */
   get readBody(): ((maxBytes: number) => Promise<string>) | undefined {
-    if (this.#consumed) return undefined
+    if (this.#consumed()) return undefined
     const req = this.#req
     return (maxBytes: number) => readNodeBody(req, maxBytes)
   }
@@ -113,8 +170,7 @@ class NodeRequestView implements AuthHttpRequest {
   }
 
   get ip(): string | undefined {
-    const ip = this.#options.ip
-    return (typeof ip === 'function' ? ip() : ip) ?? this.#req.socket?.remoteAddress
+    return this.#readers.ip?.(this.#source) ?? this.#req.socket?.remoteAddress
   }
 }
 
