@@ -18,6 +18,7 @@
  * @module
  * @internal
  */
+import { READ_FIELDS } from './record-codec.js'
 
 const PRELUDE = `
 local function int(n) return string.format('%d', n) end
@@ -294,6 +295,22 @@ for i = 1, #KEYS do
 end
 return out
 `)
+
+/**
+ * KEYS: session records (any slots: standalone and Sentinel only, see `record-reader.ts`). No ARGV.
+ * Answers, per key, the values of `READ_FIELDS` (`HMGET`: nil where the hash has none, all nil
+ * when there is no record), or the error text of that key alone (a key of another type), so one
+ * bad key fails its own read only. Read-only, without the prelude: it runs on every
+ * session-cookie request, and its field list is in the script, not sent with every read.
+ */
+export const READ_RECORDS = `
+local out = {}
+for i = 1, #KEYS do
+  local values = redis.pcall('HMGET', KEYS[i], ${READ_FIELDS.map((name) => `'${name}'`).join(', ')})
+  if values.err then out[i] = values.err else out[i] = values end
+end
+return out
+`
 
 /**
  * KEYS: config. ARGV: this store's layout signature.
