@@ -15,11 +15,18 @@
  *   protocol path an adapter calls, with a request carrying the session cookie;
  * - `… Redis, 50 in flight`: the same on `@auth/store-redis`, 50 calls at a time (as 50 HTTP
  *   connections would): µs of this process's CPU per call, and calls per second;
- * - `floor: ioredis GET, 50 in flight`: one `GET` of a fixed key per call, the same client options.
+ * - `floor: ioredis GET / HGETALL / HMGET …, 50 in flight`: one command per call, the same client
+ *   options: a fixed 200-byte string, the session record's hash, its fields.
+ *
+ * `BENCH_SESSION_ROWS` (a regular expression) picks rows; `BENCH_SESSION_COMPARE=<dir>` adds the
+ * Redis rows of another build of `@auth/store-redis` (its `dist`, say of the commit before a
+ * change), interleaved with these in the same process.
  */
 import { performance } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import * as core from '@auth/core'
 import * as coreNode from '@auth/core/node'
 import { createMemoryStore } from '@auth/store-memory'
@@ -84,6 +91,24 @@ async function main(): Promise<void> {
     const accept = (result: import('@auth/core').AuthenticateResult) => {
       if (result.principal === null) throw new Error(`refused: ${result.error?.code}`)
     }
+    // Another build of @auth/store-redis (a `dist` directory, e.g. of the commit before a change),
+    // measured in the same process, its rows interleaved with these: an A/B that load cannot skew.
+    const compareDir = process.env.BENCH_SESSION_COMPARE
+    const compareRows: Row[] = []
+    if (compareDir) {
+      const other = (await import(pathToFileURL(resolve(compareDir, 'index.js')).href)) as typeof import('@auth/store-redis')
+      const otherClient = new Redis(redis.url)
+      clients.push(otherClient)
+      const otherStore = other.createRedisStore({ client: otherClient, prefix: 'bench:compare:' })
+      const otherAuth = makeAuth(otherStore)
+      closers.push(() => otherAuth.close())
+      const otherToken = (await otherAuth.login({ sub: 'user-00000', transport: 'session' })).sessionToken
+      const otherRef = { sub: 'user-00000', id: (await otherAuth.verifySessionToken(otherToken)).id }
+      compareRows.push(
+        { name: `verifySessionToken, Redis (${compareDir})`, inFlight: 50, run: (n) => inFlight(n, 50, () => otherAuth.verifySessionToken(otherToken)) },
+        { name: `store.getSession, Redis (${compareDir})`, inFlight: 50, run: (n) => inFlight(n, 50, () => otherStore.getSession(otherRef, Date.now())) },
+      )
+    }
     const floorClient = new Redis(redis.url)
     clients.push(floorClient)
     await floorClient.set('bench:session:floor', 'x'.repeat(200))
@@ -98,6 +123,7 @@ async function main(): Promise<void> {
       { name: 'verifySessionToken, Redis', inFlight: 50, run: (n) => inFlight(n, 50, () => redisAuth.verifySessionToken(redisToken)) },
       { name: 'authenticate (session cookie), Redis', inFlight: 50, run: (n) => inFlight(n, 50, () => redisHttp.authenticate(redisRequest).then(accept)) },
       { name: 'store.getSession, Redis', inFlight: 50, run: (n) => inFlight(n, 50, () => redisStore.getSession(redisRef, Date.now())) },
+      ...compareRows,
       { name: 'floor: ioredis GET', inFlight: 50, run: (n) => inFlight(n, 50, () => floorClient.get('bench:session:floor')) },
       { name: 'floor: ioredis HGETALL of the record', inFlight: 50, run: (n) => inFlight(n, 50, () => floorClient.hgetall(recordKey)) },
       { name: 'floor: ioredis HMGET of the record', inFlight: 50, run: (n) => inFlight(n, 50, () => floorClient.hmget(recordKey, ...RECORD_FIELDS)) },
