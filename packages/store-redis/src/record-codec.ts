@@ -82,21 +82,23 @@ export function decodeRecord(flat: readonly string[] | null | undefined): Sessio
 }
 
 /**
- * @internal A record from the values of {@link READ_FIELDS} (`HMGET`'s answer, `null` for a field
- * the hash lacks), or `null` when the hash does not exist (every value `null`). Positional: no
- * field names to decode, no object or map per read (this runs on every session-cookie request).
+ * @internal A record from the values of {@link READ_FIELDS} (`null` or `false` for a field the
+ * hash lacks: `HMGET` answers `null`, the read script's JSON `false`), or `null` when the hash
+ * does not exist (no value). Positional: no field names to decode, no object or map per read
+ * (this runs on every session-cookie request).
  */
-export function decodeRecordValues(values: readonly (string | null)[]): SessionRecord | null {
-  if (values.every((value) => value === null)) return null
+export function decodeRecordValues(values: readonly (string | null | false)[]): SessionRecord | null {
+  if (!Array.isArray(values) || values.length !== READ_FIELDS.length) throw new Error('a session read answered something else than the record fields')
+  if (values.every((value) => typeof value !== 'string')) return null
   const text = (index: number): string => {
     const value = values[index]
-    if (value === null || value === undefined) throw new Error(`session record without ${READ_FIELDS[index]}`)
+    if (typeof value !== 'string') throw new Error(`session record without ${READ_FIELDS[index]}`)
     return value
   }
   const number = (index: number): number => Number(text(index))
   const refresh = JSON.parse(text(9)) as SessionRecord['refresh']
   // `ra`: the rotation time as the update script moved it to when it applied (see UPDATE_SESSION).
-  const appliedAt = values[14]
+  const appliedAt = typeof values[14] === 'string' ? values[14] : undefined
   return {
     id: text(0),
     sub: text(1),
@@ -107,7 +109,7 @@ export function decodeRecordValues(values: readonly (string | null)[]): SessionR
     expiresAt: number(6),
     transport: text(7) as SessionRecord['transport'],
     tokenHash: JSON.parse(text(8)) as string | null,
-    refresh: refresh !== null && appliedAt !== null && appliedAt !== undefined ? { ...refresh, rotatedAt: Number(appliedAt) } : refresh,
+    refresh: refresh !== null && appliedAt !== undefined ? { ...refresh, rotatedAt: Number(appliedAt) } : refresh,
     ver: number(10),
     metadata: JSON.parse(text(11)) as SessionRecord['metadata'],
     data: JSON.parse(text(12)) as SessionRecord['data'],

@@ -10,10 +10,11 @@
  *
  * Why one script (`READ_RECORDS`, `EVALSHA` with the batch's keys) rather than a pipeline of one
  * `HMGET` per key: ioredis' cost is per command (a `Command`, its Promise, its encoding, its
- * reply's dispatch), and a record is 15 values; one command for the batch halves the client's CPU
- * per read (measured in process, 50 reads per batch: 7.6 µs per read against 14.4 for pipelined
- * `HMGET`s and 19.2 for pipelined `HGETALL`s; `bench/http-session.ts`). The script answers each
- * key's error on its own, so each caller still gets its own record or error.
+ * reply's dispatch) and per reply element, and a record is 15 values. One command for the batch,
+ * each record one JSON string: measured in process, 50 reads per batch, client CPU per read:
+ * pipelined `HGETALL`s 19.2 µs, pipelined `HMGET`s 14.4, one script answering arrays 7.6–9.4,
+ * answering JSON (with `JSON.parse`) 2.6 (`bench/http-session.ts`, README). The script answers
+ * each key's error on its own, so each caller still gets its own record or error.
  *
  * Standalone and Sentinel clients only: a Cluster command must stay within one slot, and the
  * records of different users live in different slots, so a Cluster client reads each on its own
@@ -27,8 +28,8 @@ import { READ_RECORDS } from './lua.js'
 import { READ_FIELDS } from './record-codec.js'
 import { Script } from './script.js'
 
-/** The values of `READ_FIELDS` in a record's hash, `null` where it has none. */
-type Values = Array<string | null>
+/** The values of `READ_FIELDS` in a record's hash, `null` (`HMGET`) or `false` (the script's JSON) where it has none. */
+type Values = Array<string | null | false>
 
 interface PendingRead {
   readonly key: string
@@ -64,8 +65,16 @@ export class RecordReader {
         for (let i = 0; i < batch.length; i++) {
           const read = batch[i]!
           const answer = answers[i]
-          if (Array.isArray(answer)) read.resolve(answer as Values)
-          else read.reject(new Error(typeof answer === 'string' ? answer : 'no reply for this key'))
+          if (typeof answer === 'string') {
+            let values: Values
+            try {
+              values = JSON.parse(answer) as Values
+            } catch (error) {
+              read.reject(error)
+              continue
+            }
+            read.resolve(values)
+          } else read.reject(new Error(Array.isArray(answer) ? String(answer[0]) : 'no reply for this key'))
         }
       },
       (error: unknown) => {

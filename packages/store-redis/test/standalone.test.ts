@@ -56,4 +56,24 @@ describe('session reads under concurrency', () => {
       await store.close()
     }
   })
+
+  it('answers data and metadata exactly as written through the batch read: non-ASCII, astral, controls, quotes, slashes, lone surrogates', async () => {
+    const store = storeOn(client, { prefix: freshPrefix() })
+    const data = { name: 'ålice 𝔘𝔫𝔦 €', controls: '\u0000\u0001\u001f\u007f\n\t', quoted: 'a/b\\c"d</script>', lone: '\ud800x\udfff', nested: { list: [1, 2.5, 1e21, null, true, ''] } }
+    const records = Array.from({ length: 3 }, (_, i) =>
+      makeSessionRecord({ sub: `ü-${i}`, id: `sid-${i}`, data, metadata: { userAgent: 'Mözilla/5.0 (𝕏) "q"', ip: '::1', createdAt: T0 } }),
+    )
+    const evalsha = vi.spyOn(client, 'evalsha')
+    try {
+      for (const record of records) await store.createSession(record, T0)
+      const calls = evalsha.mock.calls.length
+      const reads = await Promise.all(records.map((record) => store.getSession({ sub: record.sub, id: record.id }, T0)))
+      expect(evalsha.mock.calls.length).toBe(calls + 1)
+      expect(reads).toStrictEqual(records)
+      expect(await store.getSession({ sub: records[0]!.sub, id: records[0]!.id }, T0)).toStrictEqual(records[0])
+    } finally {
+      evalsha.mockRestore()
+      await store.close()
+    }
+  })
 })
