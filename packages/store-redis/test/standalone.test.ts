@@ -61,7 +61,7 @@ describe('session reads under concurrency', () => {
     const store = storeOn(client, { prefix: freshPrefix() })
     const data = { name: 'ålice 𝔘𝔫𝔦 €', controls: '\u0000\u0001\u001f\u007f\n\t', quoted: 'a/b\\c"d</script>', lone: '\ud800x\udfff', nested: { list: [1, 2.5, 1e21, null, true, ''] } }
     const records = Array.from({ length: 3 }, (_, i) =>
-      makeSessionRecord({ sub: `ü-${i}`, id: `sid-${i}`, data, metadata: { userAgent: 'Mözilla/5.0 (𝕏) "q"', ip: '::1', createdAt: T0 } }),
+      makeSessionRecord({ sub: `ü-${i}`, id: `sid-${i}`, data, metadata: { userAgent: 'Mözilla/5.0 (𝕏) "q"', ip: '::1', label: 'Büro \\ "laptop" / ☕' } }),
     )
     const evalsha = vi.spyOn(client, 'evalsha')
     try {
