@@ -132,6 +132,24 @@ function ourRows(): RowDef[] {
 }
 
 /**
+ * Fastify: the bare route behind one `GET` of a fixed key per request, through each Redis client:
+ * the most any session check that reads Redis once per request can reach on this machine (same
+ * redis-server, same client options as our store and connect-redis). They send what bare sends.
+ */
+const FLOOR_ROWS: readonly RowDef[] = (
+  [
+    ['ioredis', 'ioredis'],
+    ['ioredis-autopipelining', 'ioredis, enableAutoPipelining'],
+    ['node-redis', 'node-redis'],
+  ] as const
+).map(([client, name]) => ({
+  key: `floor-${client}`,
+  label: `floor: one Redis GET per request (${name})`,
+  server: { id: `floor-${client}`, kind: { kind: 'floor-redis-get', client } },
+  credential: { kind: 'none' },
+}))
+
+/**
  * Express and Koa: the bare route behind one app-level and one route-level middleware that only call
  * `next()`, where ours has `createAuthMiddleware` and `requireAuth()`, so the framework's cost of
  * those two layers shows apart from our code's. (Fastify runs ours as hooks; it has no such row.)
@@ -162,6 +180,7 @@ function rowsOf(framework: Framework): RowDef[] {
         { key: 'jwt-es256-warm', label: '@fastify/jwt ES256, warm', server: es, credential: warm() },
         { key: 'jwt-es256-cold', label: '@fastify/jwt ES256, cold', server: es, credential: cold() },
         { key: 'peer-session', label: '@fastify/session + connect-redis', server: PEER_SESSION, credential: session },
+        ...FLOOR_ROWS,
       ]
     }
     case 'koa': {
@@ -620,7 +639,8 @@ function renderFramework(result: FrameworkResult, figures: Figures): string {
 const percent = (share: number) => (Number.isNaN(share) ? 'n/a' : `${(share * 100).toFixed(0)} %`)
 
 interface Verdict {
-  readonly pass: boolean
+  /** `undefined`: a line for information (a bound), not a target. */
+  readonly pass: boolean | undefined
   readonly text: string
 }
 
@@ -664,9 +684,28 @@ function verdicts(all: ReadonlyMap<Framework, Figures>): Verdict[] {
     const f = all.get(framework)
     const ours = f?.get('session-redis')
     const theirs = f?.get('peer-session')
-    if (!ours || !theirs) continue
+    if (!f || !ours || !theirs) continue
     const r = ratio(ours, theirs)
     out.push({ pass: r >= min, text: `${FRAMEWORK_NAME[framework]}: ours session cookie on Redis ≥ ${min}× ${peer}: ${formatInteger(ours.rps)} vs ${formatInteger(theirs.rps)} rps (${r.toFixed(2)}×)` })
+    const floors = FLOOR_ROWS.flatMap((row) => {
+      const figures = f.get(row.key)
+      return figures ? [{ row, figures }] : []
+    })
+    if (floors.length === 0) continue
+    const goal = min * theirs.rps
+    // Our store runs on ioredis: its best floor bounds ours; node-redis' shows what another client costs.
+    const ioredis = floors.filter(({ row }) => row.key.startsWith('floor-ioredis'))
+    const best = ioredis.length > 0 ? ioredis.reduce((a, b) => (b.figures.rps > a.figures.rps ? b : a)) : undefined
+    const nodeRedis = floors.find(({ row }) => row.key === 'floor-node-redis')
+    const against = (name: string, floor: RowFigures) => `${(goal / floor.rps).toFixed(2)}× the ${name} floor (${goal > floor.rps ? 'above it: out of reach' : 'within it'})`
+    out.push({
+      pass: undefined,
+      text:
+        `  the bound: ${min}× the peer is ${formatInteger(goal)} rps; one Redis GET per request alone reaches ` +
+        `${floors.map(({ row, figures }) => `${formatInteger(figures.rps)} (${row.label.slice(row.label.indexOf('(') + 1, -1)})`).join(', ')}; ` +
+        [best ? against('best ioredis', best.figures) : undefined, nodeRedis ? against('node-redis', nodeRedis.figures) : undefined].filter(Boolean).join(', ') +
+        (best ? `; ours is ${(ours.rps / best.figures.rps).toFixed(2)}× the best ioredis floor` : ''),
+    })
   }
   return out
 }
@@ -799,7 +838,7 @@ export async function runHttpBench(): Promise<void> {
   console.log(`\nload average at end ${load()}; total ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`)
   console.log(tables.join('\n\n'))
   console.log('\nTargets')
-  for (const v of verdicts(all)) console.log(`  ${v.pass ? 'PASS' : 'MISS'}  ${v.text}`)
+  for (const v of verdicts(all)) console.log(`  ${v.pass === undefined ? '    ' : v.pass ? 'PASS' : 'MISS'}  ${v.text}`)
   const layers = layerLines(all)
   if (layers.length > 0) console.log(`\nLayers (server CPU per response, means over the rounds; rates as in the table)\n${layers.join('\n')}`)
   if (profileText.length > 0) {

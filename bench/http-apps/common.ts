@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { type AuthHttp, createAuthHttp, createKeySet, importKey, type RevocationStrategy } from '@auth/core'
 import { createAuth } from '@auth/core/node'
 import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, fastJwtVerifyOptions, ISSUER, TTL_SECONDS } from '../lib/fixture.js'
-import { BENCH_ORIGIN, type ServerInit } from '../lib/http-protocol.js'
+import { BENCH_ORIGIN, type FloorClient, type ServerInit } from '../lib/http-protocol.js'
 
 /** Something to close when the server stops. */
 export type Closer = () => Promise<void>
@@ -104,6 +104,34 @@ export async function createPeerSessionStore(init: ServerInit) {
   await client.connect()
   const store = new RedisStore({ client, prefix: init.prefix })
   return { store, close: async () => void (await client.quit()) }
+}
+
+/** A floor row's one read: `GET` of a fixed key, answering its value (`null` when missing). */
+export interface FloorRead {
+  readonly get: () => Promise<string | null>
+  readonly close: Closer
+}
+
+/**
+ * The floor rows' Redis read: one `GET` of a fixed key (written here first, a value of about the size
+ * of a session record) through a client made the way its user makes it: ioredis as our bench servers
+ * make theirs (`new Redis(url)`, defaults; optionally `enableAutoPipelining`), node-redis as
+ * connect-redis is given it (`createClient({ url })`).
+ */
+export async function createFloorRead(init: ServerInit, kind: FloorClient): Promise<FloorRead> {
+  const key = `${init.prefix}floor`
+  const value = 'x'.repeat(200)
+  if (kind === 'node-redis') {
+    const { createClient } = await import('redis')
+    const client = createClient({ url: init.redisUrl })
+    await client.connect()
+    await client.set(key, value)
+    return { get: () => client.get(key), close: async () => void (await client.quit()) }
+  }
+  const { Redis } = await import('ioredis')
+  const client = new Redis(init.redisUrl, { enableAutoPipelining: kind === 'ioredis-autopipelining' })
+  await client.set(key, value)
+  return { get: () => client.get(key), close: async () => void (await client.quit()) }
 }
 
 /** The secret express-session and `@fastify/session` sign their cookie with (at least 32 characters). */

@@ -9,7 +9,7 @@ import fastifySession from '@fastify/session'
 import { authPlugin, login, requireAuth } from '@auth/fastify'
 import Fastify from 'fastify'
 import { BARE_SUB, LOGIN_ROUTE, ROUTE, type ServerInit } from '../lib/http-protocol.js'
-import { type BenchApp, type Closer, createOurHttp, createPeerSessionStore, fastifyJwtRules, peerSessionSecret } from './common.js'
+import { type BenchApp, type Closer, createFloorRead, createOurHttp, createPeerSessionStore, fastifyJwtRules, peerSessionSecret } from './common.js'
 
 declare module 'fastify' {
   interface Session {
@@ -80,6 +80,24 @@ export async function createFastifyApp(init: ServerInit): Promise<BenchApp> {
         if (sub === undefined) return reply.code(401).send(unauthorized)
         return { ok: true, sub }
       })
+      break
+    }
+    case 'floor-redis-get': {
+      const floor = await createFloorRead(init, server.client)
+      close = floor.close
+      // A callback-style hook, as @auth/fastify's: no async function's Promise of its own.
+      app.get(
+        ROUTE,
+        {
+          onRequest: (_request, reply, done) => {
+            floor.get().then(
+              (value) => (value === null ? reply.code(401).send(unauthorized) : done()),
+              (error: unknown) => done(error as Error),
+            )
+          },
+        },
+        async () => ({ ok: true, sub: BARE_SUB }),
+      )
       break
     }
     default:

@@ -17,7 +17,10 @@ export type Framework = 'express' | 'fastify' | 'koa'
  * - `jsonwebtoken`: an express-jwt style bearer check (`jsonwebtoken.verify`), Express only;
  * - `fastify-jwt`: `@fastify/jwt` (`request.jwtVerify()`), Fastify only;
  * - `koa-jwt`: `koa-jwt`, Koa only;
- * - `peer-session`: express-session or `@fastify/session` (+ `@fastify/cookie`) on connect-redis.
+ * - `peer-session`: express-session or `@fastify/session` (+ `@fastify/cookie`) on connect-redis;
+ * - `floor-redis-get`: Fastify only, the bare route behind an `onRequest` hook that `GET`s one fixed
+ *   key through that Redis client (401 if it is missing): what any check reading Redis once per
+ *   request costs at least, authentication aside.
  */
 export type ServerKind =
   | { readonly kind: 'bare' }
@@ -28,6 +31,10 @@ export type ServerKind =
   | { readonly kind: 'fastify-jwt'; readonly alg: 'HS256' | 'ES256' }
   | { readonly kind: 'koa-jwt' }
   | { readonly kind: 'peer-session' }
+  | { readonly kind: 'floor-redis-get'; readonly client: FloorClient }
+
+/** The Redis clients of the floor rows: ioredis (ours) with and without its auto-pipelining, node-redis (connect-redis'). */
+export type FloorClient = 'ioredis' | 'ioredis-autopipelining' | 'node-redis'
 
 /** The measured route, on every server. */
 export const ROUTE = '/me'

@@ -18,6 +18,7 @@
  * @module
  * @internal
  */
+import { READ_FIELDS } from './record-codec.js'
 
 const PRELUDE = `
 local function int(n) return string.format('%d', n) end
@@ -294,6 +295,25 @@ for i = 1, #KEYS do
 end
 return out
 `)
+
+/**
+ * KEYS: session records (any slots: standalone and Sentinel only, see `record-reader.ts`). No ARGV.
+ * Answers, per key, the values of `READ_FIELDS` (`HMGET`: false where the hash has none, all false
+ * when there is no record) as one JSON array (`cjson`: ioredis decodes one string where it would
+ * decode 15 replies, the client's main cost of a read), or `{error text}` for that key alone (a key
+ * of another type), so one bad key fails its own read only. Read-only, without the prelude: it
+ * runs on every session-cookie request, and its field list is in the script, not sent with every
+ * read. The values are strings the store wrote (valid UTF-8); `cjson` escapes controls, `"`, `\\`
+ * and `/`, and passes other bytes through.
+ */
+export const READ_RECORDS = `
+local out = {}
+for i = 1, #KEYS do
+  local values = redis.pcall('HMGET', KEYS[i], ${READ_FIELDS.map((name) => `'${name}'`).join(', ')})
+  if values.err then out[i] = {values.err} else out[i] = cjson.encode(values) end
+end
+return out
+`
 
 /**
  * KEYS: config. ARGV: this store's layout signature.

@@ -62,34 +62,57 @@ export function encodePatch(patch: SessionPatch): { lastSeenAt: string; dropRefr
   return { lastSeenAt, dropRefreshHash, rotatedAt, pairs }
 }
 
-/** @internal A record from its hash (a flat field/value array), or `null` for an empty one. */
+/**
+ * @internal The fields a session read asks for (`HMGET`), in this order: a record's fields and
+ * `ra` (set by the update script; absent until a rotation applied).
+ */
+export const READ_FIELDS = ['id', 'sub', 'createdAt', 'lastSeenAt', 'absoluteExpiresAt', 'idleTimeoutMs', 'expiresAt', 'transport', 'tokenHash', 'refresh', 'ver', 'metadata', 'data', 'revision', 'ra'] as const
+
+const FIELD_INDEX: Readonly<Record<string, number>> = Object.fromEntries(READ_FIELDS.map((name, i) => [name, i]))
+
+/** @internal A record from its hash (a flat field/value array, as the scripts answer it), or `null` for an empty one. */
 export function decodeRecord(flat: readonly string[] | null | undefined): SessionRecord | null {
   if (!flat || flat.length === 0) return null
-  const fields = new Map<string, string>()
-  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!)
-  const text = (name: string): string => {
-    const value = fields.get(name)
-    if (value === undefined) throw new Error(`session record without ${name}`)
+  const values: Array<string | null> = new Array<string | null>(READ_FIELDS.length).fill(null)
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const index = Object.hasOwn(FIELD_INDEX, flat[i]!) ? FIELD_INDEX[flat[i]!] : undefined
+    if (index !== undefined) values[index] = flat[i + 1]!
+  }
+  return decodeRecordValues(values)
+}
+
+/**
+ * @internal A record from the values of {@link READ_FIELDS} (`null` or `false` for a field the
+ * hash lacks: `HMGET` answers `null`, the read script's JSON `false`), or `null` when the hash
+ * does not exist (no value). Positional: no field names to decode, no object or map per read
+ * (this runs on every session-cookie request).
+ */
+export function decodeRecordValues(values: readonly (string | null | false)[]): SessionRecord | null {
+  if (!Array.isArray(values) || values.length !== READ_FIELDS.length) throw new Error('a session read answered something else than the record fields')
+  if (values.every((value) => typeof value !== 'string')) return null
+  const text = (index: number): string => {
+    const value = values[index]
+    if (typeof value !== 'string') throw new Error(`session record without ${READ_FIELDS[index]}`)
     return value
   }
-  const number = (name: string): number => Number(text(name))
-  const refresh = JSON.parse(text('refresh')) as SessionRecord['refresh']
+  const number = (index: number): number => Number(text(index))
+  const refresh = JSON.parse(text(9)) as SessionRecord['refresh']
   // `ra`: the rotation time as the update script moved it to when it applied (see UPDATE_SESSION).
-  const appliedAt = fields.get('ra')
+  const appliedAt = typeof values[14] === 'string' ? values[14] : undefined
   return {
-    id: text('id'),
-    sub: text('sub'),
-    createdAt: number('createdAt'),
-    lastSeenAt: number('lastSeenAt'),
-    absoluteExpiresAt: number('absoluteExpiresAt'),
-    idleTimeoutMs: number('idleTimeoutMs'),
-    expiresAt: number('expiresAt'),
-    transport: text('transport') as SessionRecord['transport'],
-    tokenHash: JSON.parse(text('tokenHash')) as string | null,
+    id: text(0),
+    sub: text(1),
+    createdAt: number(2),
+    lastSeenAt: number(3),
+    absoluteExpiresAt: number(4),
+    idleTimeoutMs: number(5),
+    expiresAt: number(6),
+    transport: text(7) as SessionRecord['transport'],
+    tokenHash: JSON.parse(text(8)) as string | null,
     refresh: refresh !== null && appliedAt !== undefined ? { ...refresh, rotatedAt: Number(appliedAt) } : refresh,
-    ver: number('ver'),
-    metadata: JSON.parse(text('metadata')) as SessionRecord['metadata'],
-    data: JSON.parse(text('data')) as SessionRecord['data'],
-    revision: number('revision'),
+    ver: number(10),
+    metadata: JSON.parse(text(11)) as SessionRecord['metadata'],
+    data: JSON.parse(text(12)) as SessionRecord['data'],
+    revision: number(13),
   }
 }

@@ -47,6 +47,11 @@ describe('encodeBase64url / decodeBase64url', () => {
     }
   })
 
+  it.each([6143, 6144, 6145, 12_288, 100_000])('encodes %i bytes (more than one chunk of 8192 characters) as Buffer does', (length) => {
+    const input = new Uint8Array(randomBytes(length))
+    expect(encodeBase64url(input)).toBe(Buffer.from(input).toString('base64url'))
+  })
+
   it('encodes every single byte and every byte pair as Buffer does', () => {
     for (let a = 0; a < 256; a++) {
       expect(encodeBase64url(new Uint8Array([a]))).toBe(Buffer.from([a]).toString('base64url'))

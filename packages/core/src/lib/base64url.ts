@@ -105,26 +105,44 @@ export function decodeBase64url(s: string, start = 0, end = s.length): Uint8Arra
   return out
 }
 
+const CODES = new Uint8Array(64)
+for (let i = 0; i < 64; i++) CODES[i] = ALPHABET.charCodeAt(i)
+
+/** Arguments per `String.fromCharCode` call, well below every engine's argument limit. */
+const CHUNK = 8192
+
 /**
  * Encodes bytes as unpadded base64url.
  *
  * @internal
  */
 export function encodeBase64url(bytes: Uint8Array): string {
-  let out = ''
+  // Character codes first, then one string: a flat string, where `+=` of pieces would build a
+  // rope that its first reader (a constant-time comparison, on every session request) flattens.
+  const codes = new Uint8Array(Math.ceil((bytes.length * 4) / 3))
+  let o = 0
   let i = 0
   for (; i + 3 <= bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!
+    codes[o++] = CODES[n >> 18]!
+    codes[o++] = CODES[(n >> 12) & 63]!
+    codes[o++] = CODES[(n >> 6) & 63]!
+    codes[o++] = CODES[n & 63]!
   }
   const rest = bytes.length - i
   if (rest === 1) {
     const n = bytes[i]! << 16
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!
+    codes[o++] = CODES[n >> 18]!
+    codes[o++] = CODES[(n >> 12) & 63]!
   } else if (rest === 2) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
-    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!
+    codes[o++] = CODES[n >> 18]!
+    codes[o++] = CODES[(n >> 12) & 63]!
+    codes[o++] = CODES[(n >> 6) & 63]!
   }
+  if (codes.length <= CHUNK) return String.fromCharCode.apply(null, codes as unknown as number[])
+  let out = ''
+  for (let start = 0; start < codes.length; start += CHUNK) out += String.fromCharCode.apply(null, codes.subarray(start, start + CHUNK) as unknown as number[])
   return out
 }
 

@@ -2,7 +2,7 @@
 import { createHash, createHmac } from 'node:crypto'
 import { nodeCryptoBackend } from '@auth/core/node'
 import { describe, expect, it } from 'vitest'
-import { mac, timingSafeEqualString, tokenPrimitivesOf, webTokenPrimitives } from './mac.js'
+import { mac, macNow, timingSafeEqualBytes, timingSafeEqualString, tokenPrimitivesOf, webTokenPrimitives } from './mac.js'
 
 const K = new Uint8Array(32).map((_, i) => i * 7)
 const framed = (...parts: Array<string | Uint8Array>) =>
@@ -24,6 +24,14 @@ describe.each([
     const parts = ['label', 'ålice', new Uint8Array([1, 2, 3]), '', 'x'.repeat(300)] as const
     const expected = createHmac('sha256', K).update(framed(...parts)).digest()
     expect(Buffer.from(await mac(key, ...parts))).toEqual(expected)
+  })
+
+  it('encodes strings as TextEncoder does: astral characters (4 bytes) and lone surrogates (U+FFFD, 3 bytes)', async () => {
+    const key = await primitives.importMacKey(K)
+    const parts = ['𝔘𝔫𝔦', '\ud800x', 'x\udfff', '€'.repeat(100)] as const
+    const expected = createHmac('sha256', K).update(framed(...parts.map((part) => new TextEncoder().encode(part)))).digest()
+    expect(Buffer.from(await mac(key, ...parts))).toEqual(expected)
+    expect(Buffer.from(await macNow(key, parts[0], parts.slice(1)))).toEqual(expected)
   })
 
   it('keeps the parts apart: moving a byte from one part to the next changes the MAC', async () => {
@@ -70,5 +78,21 @@ describe('timingSafeEqualString', () => {
     ['characters differing only in a high bit', 'a', '\u0161', 0, false],
   ])('%s → %s', (_name, a, b, start, expected) => {
     expect(timingSafeEqualString(a, b, start)).toBe(expected)
+  })
+})
+
+describe('timingSafeEqualBytes', () => {
+  const bytes = (...values: number[]) => new Uint8Array(values)
+  it.each([
+    ['equal bytes', bytes(1, 2, 3), bytes(1, 2, 3), 3, true],
+    ['a differing last byte', bytes(1, 2, 3), bytes(1, 2, 4), 3, false],
+    ['a differing first byte', bytes(9, 2, 3), bytes(1, 2, 3), 3, false],
+    ['bytes differing only in the high bit', bytes(0x01), bytes(0x81), 1, false],
+    ['equal prefixes, longer arrays', bytes(1, 2, 3), bytes(1, 2, 9), 2, true],
+    ['an array shorter than the length', bytes(1, 2), bytes(1, 2, 3), 3, false],
+    ['zero bytes', bytes(), bytes(), 0, true],
+  ])('%s → %s', (_name, a, b, length, expected) => {
+    expect(timingSafeEqualBytes(a, b, length)).toBe(expected)
+    expect(timingSafeEqualBytes(b, a, length)).toBe(expected)
   })
 })

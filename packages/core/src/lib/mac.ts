@@ -6,7 +6,7 @@
  * @module
  */
 import type { SignatureBackend } from '../crypto/backend.js'
-import { encodeBase64url, encodeUtf8 } from './base64url.js'
+import { encodeBase64url } from './base64url.js'
 
 /** @internal A key for HMAC-SHA256: answers the MAC of its input. */
 export interface MacKey {
@@ -50,23 +50,59 @@ export function tokenPrimitivesOf(backend: SignatureBackend | undefined): TokenP
   }
 }
 
+const utf8 = new TextEncoder()
+
 /**
  * HMAC-SHA256 over a domain label and parts, each length-prefixed so no two part lists collide.
  *
  * @internal
  */
-export async function mac(key: MacKey, label: string, ...parts: Array<string | Uint8Array>): Promise<Uint8Array> {
-  const chunks = [label, ...parts].map((part) => (typeof part === 'string' ? encodeUtf8(part) : part))
-  const total = chunks.reduce((n, chunk) => n + 4 + chunk.length, 0)
-  const input = new Uint8Array(total)
-  const view = new DataView(input.buffer)
-  let offset = 0
-  for (const chunk of chunks) {
-    view.setUint32(offset, chunk.length)
-    input.set(chunk, offset + 4)
-    offset += 4 + chunk.length
+export function mac(key: MacKey, label: string, ...parts: Array<string | Uint8Array>): Promise<Uint8Array> {
+  try {
+    return Promise.resolve(macNow(key, label, parts))
+  } catch (error) {
+    return Promise.reject(error)
   }
-  return key.sign(input)
+}
+
+/**
+ * @internal {@link mac}, answered synchronously when the key signs synchronously (the
+ * `node:crypto` backend). The input is written in one buffer: each part's UTF-8 (`encodeInto`,
+ * a string is at most 3 bytes per UTF-16 unit) or bytes, after its length (4 bytes, big-endian).
+ */
+export function macNow(key: MacKey, label: string, parts: ReadonlyArray<string | Uint8Array>): Uint8Array | Promise<Uint8Array> {
+  let room = 4 + label.length * 3
+  for (const part of parts) room += 4 + (typeof part === 'string' ? part.length * 3 : part.length)
+  const input = new Uint8Array(room)
+  let offset = put(input, 0, label)
+  for (const part of parts) offset = put(input, offset, part)
+  return key.sign(input.subarray(0, offset))
+}
+
+/** Writes `part` with its length prefix at `offset`; answers the offset after it. */
+function put(input: Uint8Array, offset: number, part: string | Uint8Array): number {
+  let length: number
+  if (typeof part === 'string') length = utf8.encodeInto(part, input.subarray(offset + 4)).written
+  else {
+    input.set(part, offset + 4)
+    length = part.length
+  }
+  input[offset] = length >>> 24
+  input[offset + 1] = (length >>> 16) & 0xff
+  input[offset + 2] = (length >>> 8) & 0xff
+  input[offset + 3] = length & 0xff
+  return offset + 4 + length
+}
+
+/**
+ * @internal Constant-time equality of the first `length` bytes of `a` and `b` (both at least that
+ * long): no early exit, so the time depends only on `length`, which is public.
+ */
+export function timingSafeEqualBytes(a: Uint8Array, b: Uint8Array, length: number): boolean {
+  if (a.length < length || b.length < length) return false
+  let diff = 0
+  for (let i = 0; i < length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
 }
 
 /**
