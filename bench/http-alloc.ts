@@ -35,12 +35,11 @@ import { relative } from 'node:path'
 import { PerformanceObserver, performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { getHeapSpaceStatistics } from 'node:v8'
-import { createAuthHttp, createKeySet, exportKey, generateKeySet, importKey, signAccessToken } from '@auth/core'
-import { createAuth } from '@auth/core/node'
+import { exportKey, generateKeySet, signAccessToken } from '@auth/core'
 import { createMemoryStore } from '@auth/store-memory'
 import { APP_CLAIMS, AUDIENCE, ISSUER, TTL_SECONDS } from './lib/fixture.js'
-import { BARE_SUB, BENCH_ORIGIN, type Framework, ROUTE, type ServerInit } from './lib/http-protocol.js'
-import { listenOnLoopback } from './http-apps/common.js'
+import { BARE_SUB, type Framework, ROUTE, type ServerInit } from './lib/http-protocol.js'
+import { createBenchAuthHttp, listenOnLoopback } from './http-apps/common.js'
 
 /**
  * `props`: the layers row whose first layer writes what ours writes on a warm request (Express: a
@@ -198,18 +197,7 @@ async function buildServer(init: Init): Promise<Server> {
     return captureServer(() => built.listen())
   }
   // Ours as `bench/http-apps/*.ts` builds it, on the memory store (on the warm path neither strategy reads the store).
-  const store = createMemoryStore({ warnInProduction: false })
-  const auth = createAuth({
-    store,
-    keys: createKeySet([await importKey(init.key)]),
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    secret: Buffer.from(init.secret, 'base64url'),
-    claims: () => APP_CLAIMS,
-    revocation: init.strategy,
-  })
-  await auth.ready()
-  const http = createAuthHttp(auth, { allowedOrigins: [BENCH_ORIGIN] })
+  const { http } = await createBenchAuthHttp({ store: createMemoryStore({ warnInProduction: false }), key: init.key, secret: init.secret, revocation: init.strategy })
   switch (init.framework) {
     case 'express': {
       const [{ createAuthMiddleware, requireAuth }, { default: express }] = await Promise.all([import('@auth/express'), import('express')])
@@ -502,23 +490,20 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+/** A fresh ES256 key (`exportKey` form), a session secret (base64url) and the warm token every row is sent. */
+async function benchKeys(): Promise<{ key: string; secret: string; token: string }> {
+  const keys = await generateKeySet({ alg: 'ES256' })
+  const { token } = await signAccessToken(keys, { issuer: ISSUER, audience: AUDIENCE, sub: BARE_SUB, sid: 'alloc-bench-session', claims: APP_CLAIMS, ttlMs: TTL_SECONDS * 1000 })
+  return { key: exportKey(keys.signingKey!), secret: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'), token }
+}
+
 async function main(): Promise<void> {
   const requests = Number(process.env.ALLOC_REQUESTS ?? 1000)
   const windows = Number(process.env.ALLOC_WINDOWS ?? 7)
   const strategy = (process.env.ALLOC_STRATEGY ?? 'mirror') as Strategy
   const top = Number(process.env.ALLOC_TOP ?? 15)
   const frameworks = (process.env.ALLOC_FRAMEWORKS ?? 'express,koa,fastify').split(',') as Framework[]
-  const keys = await generateKeySet({ alg: 'ES256' })
-  const key = exportKey(keys.signingKey!)
-  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
-  const { token } = await signAccessToken(keys, {
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    sub: BARE_SUB,
-    sid: 'alloc-bench-session',
-    claims: APP_CLAIMS,
-    ttlMs: TTL_SECONDS * 1000,
-  })
+  const { key, secret, token } = await benchKeys()
   console.log(`Allocation per request (${strategy}, ${windows} windows × ${requests} sequential keep-alive requests per server, node ${process.version})\n`)
   for (const framework of frameworks) {
     const rows: Row[] =
@@ -565,26 +550,9 @@ async function main(): Promise<void> {
 async function micro(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc!
   const { fromNodeRequest } = await import('@auth/core/node')
-  const keys = await generateKeySet({ alg: 'ES256' })
-  const auth = createAuth({
-    store: createMemoryStore({ warnInProduction: false }),
-    keys: createKeySet([await importKey(exportKey(keys.signingKey!))]),
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    secret: Buffer.from(crypto.getRandomValues(new Uint8Array(32))),
-    claims: () => APP_CLAIMS,
-    revocation: (process.env.ALLOC_STRATEGY ?? 'mirror') as Strategy,
-  })
-  await auth.ready()
-  const http = createAuthHttp(auth, { allowedOrigins: [BENCH_ORIGIN] })
-  const { token } = await signAccessToken(keys, {
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    sub: BARE_SUB,
-    sid: 'alloc-bench-session',
-    claims: APP_CLAIMS,
-    ttlMs: TTL_SECONDS * 1000,
-  })
+  const { key, secret, token } = await benchKeys()
+  const revocation = (process.env.ALLOC_STRATEGY ?? 'mirror') as Strategy
+  const { auth, http } = await createBenchAuthHttp({ store: createMemoryStore({ warnInProduction: false }), key, secret, revocation })
   // A fresh header string per request, as the HTTP parser makes one (a cached string would hide per-string work).
   const requestOf = (i: number) => ({
     method: 'GET',

@@ -7,7 +7,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type AuthHttp, createAuthHttp, createKeySet, importKey, type RevocationStrategy } from '@auth/core'
+import { type Auth, type AuthHttp, type AuthStore, createAuthHttp, createKeySet, importKey, type RevocationStrategy } from '@auth/core'
 import { createAuth } from '@auth/core/node'
 import { APP_CLAIMS, AUDIENCE, CLOCK_TOLERANCE_SECONDS, fastJwtVerifyOptions, ISSUER, TTL_SECONDS } from '../lib/fixture.js'
 import { BENCH_ORIGIN, type FloorClient, type ServerInit } from '../lib/http-protocol.js'
@@ -59,19 +59,28 @@ export async function createOurHttp(init: ServerInit): Promise<OurHttp> {
   // Session servers keep the default strategy: a session cookie is checked against the store on
   // every request whatever the strategy is.
   const revocation: RevocationStrategy | undefined = server.kind === 'ours-bearer' ? server.revocation : undefined
+  const { auth, http } = await createBenchAuthHttp({ store, key: init.key, secret: init.secret, revocation })
+  closers.push(() => auth.close())
+  return { http, close: () => runAll(closers.reverse()) }
+}
+
+/**
+ * The `Auth` every bench server of ours (and `http-alloc.ts`) runs, ready, and its `AuthHttp`:
+ * the fixture's issuer, audience and claims, `key` in `exportKey` form, `secret` base64url.
+ */
+export async function createBenchAuthHttp(options: { store: AuthStore; key: string; secret: string; revocation?: RevocationStrategy | undefined }): Promise<{ auth: Auth; http: AuthHttp }> {
+  const { store, key, secret, revocation } = options
   const auth = createAuth({
     store,
-    keys: createKeySet([await importKey(init.key)]),
+    keys: createKeySet([await importKey(key)]),
     issuer: ISSUER,
     audience: AUDIENCE,
-    secret: Buffer.from(init.secret, 'base64url'),
+    secret: Buffer.from(secret, 'base64url'),
     claims: () => APP_CLAIMS,
     ...(revocation ? { revocation } : {}),
   })
-  closers.push(() => auth.close())
   await auth.ready()
-  const http = createAuthHttp(auth, { allowedOrigins: [BENCH_ORIGIN] })
-  return { http, close: () => runAll(closers.reverse()) }
+  return { auth, http: createAuthHttp(auth, { allowedOrigins: [BENCH_ORIGIN] }) }
 }
 
 /** The peers' ES256 public key, prepared once (a PEM string would be parsed again on every call by jsonwebtoken). */

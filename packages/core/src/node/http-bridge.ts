@@ -136,18 +136,14 @@ class NodeRequestView<S> implements AuthHttpRequest {
     this.url = readers.url?.(source) ?? req.url ?? '/'
   }
 
-  /** Whether a body parser read the stream: then its `parsedBody` is the body, and there is no `readBody`. */
-  #consumed(): boolean {
-    return this.#req.readableEnded && this.#readers.parsedBody?.(this.#source) !== undefined
-  }
-
+  /** The body a body parser read, once the stream is consumed: then there is no `readBody`. */
   get parsedBody(): unknown {
-    return this.#consumed() ? this.#readers.parsedBody?.(this.#source) : undefined
+    return this.#req.readableEnded ? this.#readers.parsedBody?.(this.#source) : undefined
   }
 
   /** A reader bound to this request (it may be called detached), made only by the routes that read a body. */
   get readBody(): ((maxBytes: number) => Promise<string>) | undefined {
-    if (this.#consumed()) return undefined
+    if (this.parsedBody !== undefined) return undefined
     const req = this.#req
     return (maxBytes: number) => readNodeBody(req, maxBytes)
   }
